@@ -1,0 +1,328 @@
+/**
+ * The planner: from rules, the Okta source, the monday.com target and the links, the plan that
+ * brings every mapped team in step (deterministic, minimal, idempotent), the preflight report,
+ * and the bookkeeping after an apply (links, simulated target). Pure: values in, values out.
+ */
+import { Links, MondayTeam, MondayUser, TargetSnapshot, TeamLink, UserLink } from "./Domain.js"
+import type { MondayTeamId, MondayUserId, OktaGroupId, OktaUserId, SourceSnapshot } from "./Domain.js"
+import type { Delta } from "./Delta.js"
+import { newUserPlaceholder, placeholderOktaUserId } from "./Plan.js"
+import type { Approvals, BlockedUser, OperationOutcome, Plan } from "./Plan.js"
+import { FRACTION_RULE_MIN_REMOVALS, PlannerState, byString, sorted, toApprovalSet } from "./internal/core.js"
+import { createdUserIds, simulateUsers } from "./internal/users.js"
+import type { PlanInput } from "./internal/core.js"
+
+export type { PlanInput }
+export { FRACTION_RULE_MIN_REMOVALS }
+
+export interface PlanOptions {
+  /** Ids of blockers an admin approved (EmptyGroup, TeamRemovalLimit, RunRemovalLimit). */
+  readonly approvals?: Approvals | ReadonlySet<string>
+}
+
+/**
+ * What a batch of deltas touched: the groups, the team keys that gained or lost a group, and the
+ * Okta users whose status, assignment or profile changed (for the user lifecycle).
+ */
+export interface Touched {
+  readonly groupIds: ReadonlyArray<OktaGroupId>
+  readonly keys: ReadonlyArray<string>
+  readonly userIds?: ReadonlyArray<OktaUserId>
+}
+
+/** How one desired team stands before a push: what the CLI `check` command prints. */
+export interface TeamPreflight {
+  readonly key: string
+  readonly groups: ReadonlyArray<{ readonly id: OktaGroupId; readonly name: string }>
+  /** The mapping that selected the groups (its `id`, or `mappings[<index>]`). */
+  readonly mapping: string
+  /** What the plan does with the monday.com team. */
+  readonly team:
+    | { readonly kind: "create" }
+    | { readonly kind: "linked"; readonly teamId: MondayTeamId; readonly displayName: string }
+    | { readonly kind: "adopt"; readonly teamId: MondayTeamId }
+    | { readonly kind: "name-taken"; readonly teamId: MondayTeamId }
+  /** Okta members after exclusions. */
+  readonly members: number
+  readonly ready: number
+  readonly notReady: ReadonlyArray<BlockedUser>
+}
+
+/**
+ * A planner holding indexes over one input, for planning again after small changes: apply a
+ * batch of deltas, then plan only the teams it touched, in time proportional to the batch and
+ * those teams. The planner mutates its own indexes; the input snapshots are never modified.
+ */
+export interface Planner {
+  readonly planAll: (options?: PlanOptions) => Plan
+  /**
+   * Plans only the teams the groups (and keys) touch, and deletions of their linked teams. For
+   * those teams the operations and blockers equal a full plan's; the run-wide removal limit is
+   * counted over this plan's removals only. User lifecycle operations are planned for the touched
+   * users and for users the teams' adds rely on; unexplained monday.com users only in full plans.
+   */
+  readonly planTouched: (touched: Touched | ReadonlyArray<OktaGroupId>, options?: PlanOptions) => Plan
+  readonly applyDeltas: (deltas: ReadonlyArray<Delta>) => Touched
+  readonly preflight: () => ReadonlyArray<TeamPreflight>
+  /** Replaces the monday.com snapshot (after an apply or a drift read). */
+  readonly setTarget: (target: TargetSnapshot) => void
+  readonly setLinks: (links: Links) => void
+  /** The Okta snapshot as the planner now holds it (O(org): for persisting, not the hot path). */
+  readonly source: () => SourceSnapshot
+  readonly matchUsers: () => ReadonlyArray<UserLink>
+}
+
+export const make = (input: PlanInput): Planner => {
+  const state = new PlannerState(input)
+  return {
+    planAll: (options) =>
+      state.plan(state.keyGroups.keys(), state.links.links.teams, toApprovalSet(options?.approvals)),
+    planTouched: (touched, options) => {
+      const t: Touched = Array.isArray(touched)
+        ? { groupIds: touched as ReadonlyArray<OktaGroupId>, keys: [] }
+        : (touched as Touched)
+      const scope = state.scope(t.groupIds, t.keys)
+      return state.plan(scope.keys, scope.links, toApprovalSet(options?.approvals), t.userIds ?? [])
+    },
+    applyDeltas: (deltas) => {
+      const t = state.applyDeltas(deltas)
+      return { groupIds: t.groupIds as Array<OktaGroupId>, keys: t.keys, userIds: t.userIds as Array<OktaUserId> }
+    },
+    preflight: () => preflightOf(state),
+    setTarget: (target) => state.setTarget(target),
+    setLinks: (links) => state.setLinks(links),
+    source: () => state.source.toSnapshot(),
+    matchUsers: () => state.matchUsers()
+  }
+}
+
+/** Plans every mapped team once: `make(input).planAll(options)`. */
+export const plan = (input: PlanInput, options?: PlanOptions): Plan => make(input).planAll(options)
+
+/** The preflight report of every desired team, sorted by key. */
+export const preflight = (input: PlanInput): ReadonlyArray<TeamPreflight> => preflightOf(new PlannerState(input))
+
+const preflightOf = (state: PlannerState): ReadonlyArray<TeamPreflight> =>
+  sorted(state.keyGroups.keys()).map((key): TeamPreflight => {
+    const draft = state.planTeam(key, new Set())
+    const groups = draft.groupIds.map((id) => ({ id: id as OktaGroupId, name: state.source.groups.get(id)?.name ?? id }))
+    const first = state.source.groups.get(draft.groupIds[0]!)!
+    const mapping = state.rules.selectGroup(first, state.source.assignedGroups.has(first.id))!.mapping
+    const m = draft.match
+    return {
+      key,
+      groups,
+      mapping: state.rules.mappings[mapping]!.label,
+      team: m.kind === "create"
+        ? { kind: "create" }
+        : m.kind === "linked"
+        ? { kind: "linked", teamId: m.team.id, displayName: m.team.displayName }
+        : m.kind === "adopt"
+        ? { kind: "adopt", teamId: m.team.id }
+        : { kind: "name-taken", teamId: m.team.id },
+      members: draft.members,
+      ready: draft.ready,
+      notReady: draft.notReady
+    }
+  })
+
+/** The user links after matching (kept by Okta id, new ones by lowercased email); the engine persists them. */
+export const matchUsers = (source: SourceSnapshot, target: TargetSnapshot, links: Links): ReadonlyArray<UserLink> =>
+  new PlannerState({ rules: EMPTY_RULES, source, target, links }).matchUsers()
+
+const EMPTY_RULES: PlanInput["rules"] = {
+  version: 1,
+  mappings: [{ select: { ids: [] }, team: "{group.name}" }],
+  exclude: { groups: { ids: [], names: [], nameRegex: [] }, users: { ids: [], emails: [] } },
+  policies: { notReadyMembers: "block", existingTeam: "refuse", deleteTeams: "never", handAddedMembers: "keep", emptyGroup: "block" },
+  limits: { maxRemovalsPerTeam: 50, maxRemovalFractionPerTeam: 0.5, maxRemovalsPerRun: 500, maxMembersPerPatch: 100 }
+}
+
+interface MutableLink {
+  teamId: MondayTeamId
+  displayName: string
+  groupIds: ReadonlyArray<OktaGroupId>
+  origin: "created" | "adopted"
+  managed: Set<string>
+}
+
+/**
+ * The links after a plan was applied with these outcomes: created teams get a link (origin
+ * created; managedMembers = members sent successfully), adopted teams one with origin adopted,
+ * renames update displayName, successful adds join managedMembers and removes leave it, desired
+ * members already in a team are claimed, deleted teams lose their link, links of teams gone from
+ * monday.com are dropped. Failed or skipped operations change nothing. Teams held by
+ * MembersNotReady or NameTaken keep their link as it was. Users a CreateUser made get a user link
+ * (from the outcome's `userId`), and team members named by placeholder count under that id (a
+ * placeholder whose create failed was not sent, so it counts nowhere).
+ */
+export const reconcileLinks = (input: PlanInput, plan: Plan, outcomes: ReadonlyArray<OperationOutcome>): Links => {
+  const state = new PlannerState(input)
+  const done = new Map<number, OperationOutcome>()
+  for (const o of outcomes) if (o.status === "done") done.set(o.index, o)
+  const createdUsers = createdUserIds(plan.operations, outcomes)
+  const real = (ids: Iterable<string>): Array<string> => {
+    const out: Array<string> = []
+    for (const id of ids) {
+      if (placeholderOktaUserId(id) === undefined) out.push(id)
+      else {
+        const r = createdUsers.get(id)
+        if (r !== undefined) out.push(r)
+      }
+    }
+    return out
+  }
+  const links = new Map<string, MutableLink>()
+  for (const l of input.links.teams) {
+    links.set(l.teamId, { ...l, managed: new Set(l.managedMembers) })
+  }
+  const createdByKey = new Map<string, MondayTeamId>()
+  const added = new Map<string, Set<string>>()
+  const removed = new Map<string, Set<string>>()
+  const note = (map: Map<string, Set<string>>, teamId: string, ids: ReadonlyArray<string>) => {
+    let set = map.get(teamId)
+    if (set === undefined) map.set(teamId, (set = new Set()))
+    for (const id of ids) set.add(id)
+  }
+  plan.operations.forEach((op, index) => {
+    const outcome = done.get(index)
+    if (outcome === undefined) return
+    switch (op._tag) {
+      case "CreateTeam": {
+        if (outcome.teamId === undefined) return
+        createdByKey.set(op.key, outcome.teamId)
+        links.set(outcome.teamId, {
+          teamId: outcome.teamId,
+          displayName: op.displayName,
+          groupIds: op.groupIds,
+          origin: "created",
+          managed: new Set(real(op.members))
+        })
+        return
+      }
+      case "RenameTeam": {
+        const l = links.get(op.teamId)
+        if (l !== undefined) l.displayName = op.to
+        return
+      }
+      case "PatchMembers": {
+        const teamId = op.teamId ?? createdByKey.get(op.key)
+        if (teamId === undefined) return
+        const add = real(op.add)
+        note(added, teamId, add)
+        note(removed, teamId, op.remove)
+        const l = links.get(teamId)
+        if (l !== undefined) {
+          for (const m of add) l.managed.add(m)
+          for (const m of op.remove) l.managed.delete(m)
+        }
+        return
+      }
+      case "DeleteTeam": {
+        links.delete(op.teamId)
+        return
+      }
+    }
+  })
+  const held = new Set<string>()
+  for (const b of plan.blockers) if (b._tag === "MembersNotReady" || b._tag === "NameTaken" || b._tag === "NameCollision") held.add(b.key)
+  for (const key of state.keyGroups.keys()) {
+    if (held.has(key)) continue
+    const m = state.matchTeam(key)
+    if (m.kind !== "linked" && m.kind !== "adopt") continue
+    const team = m.team
+    let l = links.get(team.id)
+    if (l === undefined) {
+      l = { teamId: team.id, displayName: team.displayName, groupIds: [], origin: "adopted", managed: new Set() }
+      links.set(team.id, l)
+    }
+    l.groupIds = sorted(state.keyGroups.get(key)!) as Array<OktaGroupId>
+    const after = new Set<string>(team.members)
+    for (const a of added.get(team.id) ?? []) after.add(a)
+    for (const r of removed.get(team.id) ?? []) after.delete(r)
+    const desired = real(state.planTeam(key, new Set(), true).desired)
+    for (const d of desired) if (after.has(d)) l.managed.add(d)
+    for (const x of [...l.managed]) if (!after.has(x)) l.managed.delete(x)
+  }
+  const created = new Set<string>(createdByKey.values())
+  const teams: Array<TeamLink> = []
+  for (const l of links.values()) {
+    if (!state.target.teams.has(l.teamId) && !created.has(l.teamId)) continue
+    teams.push(
+      new TeamLink(
+        {
+          teamId: l.teamId,
+          displayName: l.displayName,
+          groupIds: sorted(new Set(l.groupIds)) as Array<OktaGroupId>,
+          origin: l.origin,
+          managedMembers: sorted(l.managed) as Array<MondayUserId>
+        },
+        true
+      )
+    )
+  }
+  teams.sort((a, b) => byString(a.teamId, b.teamId))
+  const users = new Map(state.matchUsers().map((u) => [u.oktaUserId as string, u]))
+  plan.operations.forEach((op) => {
+    if (op._tag !== "CreateUser") return
+    const id = createdUsers.get(newUserPlaceholder(op.oktaUserId))
+    if (id !== undefined) users.set(op.oktaUserId, new UserLink({ oktaUserId: op.oktaUserId, mondayUserId: id, email: op.userName }, true))
+  })
+  return new Links({ teams, users: [...users.values()].sort((a, b) => byString(a.oktaUserId, b.oktaUserId)) }, true)
+}
+
+/**
+ * The monday.com snapshot after every operation of a plan succeeded, for tests and dry runs.
+ * `newTeamId` names the team a CreateTeam makes (from its key), `newUserId` the user a CreateUser
+ * makes (default: its `new:<oktaUserId>` placeholder); user operations change the users.
+ */
+export const simulateApply = (
+  target: TargetSnapshot,
+  plan: Plan,
+  newTeamId: (key: string) => MondayTeamId,
+  newUserId: (oktaUserId: OktaUserId) => MondayUserId = newUserPlaceholder
+): TargetSnapshot => {
+  const simulated = simulateUsers(target.users, plan.operations, newUserId, (fields) => new MondayUser(fields, true))
+  const realId = (id: MondayUserId): MondayUserId => simulated.ids.get(id) ?? id
+  const teams = new Map<string, { id: MondayTeamId; displayName: string; members: Set<MondayUserId>; membersFrom: MondayTeam["membersFrom"] }>()
+  for (const t of target.teams) {
+    teams.set(t.id, { id: t.id, displayName: t.displayName, members: new Set(t.members), membersFrom: t.membersFrom })
+  }
+  const created = new Map<string, MondayTeamId>()
+  for (const op of plan.operations) {
+    switch (op._tag) {
+      case "CreateTeam": {
+        const id = newTeamId(op.key)
+        created.set(op.key, id)
+        teams.set(id, { id, displayName: op.displayName, members: new Set(op.members.map(realId)), membersFrom: "server" })
+        break
+      }
+      case "RenameTeam": {
+        const t = teams.get(op.teamId)
+        if (t !== undefined) t.displayName = op.to
+        break
+      }
+      case "PatchMembers": {
+        const id = op.teamId ?? created.get(op.key)
+        const t = id === undefined ? undefined : teams.get(id)
+        if (t === undefined) break
+        for (const m of op.add) t.members.add(realId(m))
+        for (const m of op.remove) t.members.delete(m)
+        break
+      }
+      case "DeleteTeam": {
+        teams.delete(op.teamId)
+        break
+      }
+    }
+  }
+  return new TargetSnapshot(
+    {
+      users: simulated.users,
+      teams: Array.from(teams.values(), (t) =>
+        new MondayTeam({ id: t.id, displayName: t.displayName, members: [...t.members], membersFrom: t.membersFrom }, true)
+      )
+    },
+    true
+  )
+}

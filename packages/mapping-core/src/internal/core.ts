@@ -1,0 +1,1287 @@
+/**
+ * The planner's working state: indexes over the source, the target and the links, the cached
+ * selection of every group and resolution of every user, and the per-team planning step. The
+ * public module `Planner.ts` wraps it; everything here stays mutable and internal.
+ */
+import { ACTIVE_USER_STATUSES, READY_ASSIGNMENT_STATUSES, UNASSIGNED_STATUSES, UserLink } from "../Domain.js"
+import type {
+  Links,
+  MondayTeam,
+  MondayUser,
+  MondayUserId,
+  OktaGroupId,
+  SourceSnapshot,
+  TargetSnapshot,
+  TeamLink
+} from "../Domain.js"
+import { newUserPlaceholder, placeholderOktaUserId, Plan } from "../Plan.js"
+import type { Blocker, BlockedUser, Operation, PlanCounts, Warning } from "../Plan.js"
+import { usersEnabled } from "../RuleConfig.js"
+import type { RuleConfig } from "../RuleConfig.js"
+import { hashInto, hashStrings, lane1, lane2, MultisetHash } from "./hash.js"
+import type { CompiledRules } from "./rules.js"
+import { compileRules } from "./rules.js"
+import { search, SortedInts } from "./sortedInts.js"
+import { emptyEffects, SourceIndex } from "./source.js"
+import { collectDecisions, compileUsers, decideUser, unexplainedDecisions } from "./users.js"
+import type { CompiledUsers, UserDecision } from "./users.js"
+import type { Delta } from "../Delta.js"
+
+export interface PlanInput {
+  readonly rules: RuleConfig
+  readonly source: SourceSnapshot
+  readonly target: TargetSnapshot
+  readonly links: Links
+}
+
+/**
+ * The fraction-of-team removal limit applies only from this many removals up: a team of 1 or 2
+ * losing its members is ordinary churn, not a sign of a broken source, and the absolute limits
+ * still apply to it.
+ */
+export const FRACTION_RULE_MIN_REMOVALS = 3
+
+/** How an Okta user stands for monday.com, computed once per user and cached. */
+interface Resolution {
+  readonly excluded: boolean
+  readonly mondayId: string | undefined
+  /** The monday.com user's number (rank) in TargetIndex (-1 when none). */
+  readonly mondayIdx: number
+  readonly notReady: BlockedUser | undefined
+  /** The user lifecycle's decision (when the config turns it on). */
+  readonly decision: UserDecision | undefined
+}
+
+const EXCLUDED: Resolution = { excluded: true, mondayId: undefined, mondayIdx: -1, notReady: undefined, decision: undefined }
+
+/**
+ * Scratch space for working out one team: marks by number that reset in O(1) by bumping a
+ * generation, so sets of users need no Set; sized to the org once, reused for every team.
+ */
+class BuildScratch {
+  userSeen = new Int32Array(0)
+  desiredMark = new Int32Array(0)
+  readyMark = new Int32Array(0)
+  ready = new Int32Array(0)
+  gen = 0
+  multi = false
+  members = 0
+  readyCount = 0
+  notReady: Array<BlockedUser> = []
+  desired: Set<string> | undefined = undefined
+
+  begin(users: number, monday: number, multi: boolean, desired: Set<string> | undefined): void {
+    if (this.userSeen.length < users) this.userSeen = new Int32Array(users + (users >> 2) + 16)
+    if (this.desiredMark.length < monday) {
+      this.desiredMark = new Int32Array(monday)
+      this.readyMark = new Int32Array(monday)
+      this.ready = new Int32Array(monday)
+    }
+    this.gen++
+    this.multi = multi
+    this.members = 0
+    this.readyCount = 0
+    this.desired = desired
+  }
+}
+
+export type TeamMatch =
+  | { readonly kind: "create"; readonly vanished: ReadonlyArray<TeamLink> }
+  | { readonly kind: "linked"; readonly team: MondayTeam; readonly link: TeamLink }
+  | { readonly kind: "adopt"; readonly team: MondayTeam }
+  | { readonly kind: "taken"; readonly team: MondayTeam }
+
+/**
+ * What a desired team still needs, kept between plans and updated per (team, user) pair as deltas
+ * arrive, so planning a touched team costs its changes, not its size. Numbers are monday.com user
+ * ranks (number order is id order), so the arrays come out sorted as a plan lists them.
+ */
+export interface TeamState {
+  /** The monday.com team the diff is against (undefined: none, every ready member is an add). */
+  readonly teamId: string | undefined
+  /** The team diffed against (undefined: none). */
+  readonly team: MondayTeam | undefined
+  /** How many distinct members the team has now. */
+  readonly currentCount: number
+  /** The team's current members, sorted, without duplicates: sorted only once a delta needs it. */
+  current: Int32Array | undefined
+  /** Ready desired members not in the team. */
+  readonly adds: SortedInts
+  /** Current members no Okta user of the team maps to (removal candidates before the managed filter). */
+  readonly cands: SortedInts
+  /**
+   * The candidates that are removed: those the engine manages (the link's managed members), or
+   * all of them under handAddedMembers: remove (then the same object as `cands`).
+   */
+  readonly removals: SortedInts
+  /** The link whose managed members filter the candidates (undefined: none, so no removals under keep). */
+  readonly link: TeamLink | undefined
+  /** Desired Okta users that can't be pushed, sorted by Okta user id. */
+  readonly notReady: Array<BlockedUser>
+}
+
+/** One desired team worked out, before the run-wide removal limit is applied. */
+export interface TeamDraft {
+  readonly key: string
+  readonly groupIds: ReadonlyArray<string>
+  readonly match: TeamMatch
+  readonly notReady: ReadonlyArray<BlockedUser>
+  /** Blockers that hold the whole team (MembersNotReady, NameTaken). */
+  readonly teamBlockers: Array<Blocker>
+  /** Blockers that hold only this team's removals (EmptyGroup, TeamRemovalLimit), unapproved. */
+  readonly removalBlockers: Array<Blocker>
+  readonly warnings: Array<Warning>
+  readonly rename: { readonly from: string; readonly to: string } | undefined
+  readonly adds: ReadonlyArray<string>
+  readonly removals: ReadonlyArray<string>
+}
+
+/** A team planned from scratch, with the figures the preflight report shows. */
+export interface TeamReport extends TeamDraft {
+  /** Okta members (after exclusions). */
+  readonly members: number
+  readonly ready: number
+  /** monday.com users desired in the team, ready or not (never removed); filled only when asked for. */
+  readonly desired: ReadonlySet<string>
+}
+
+interface DeleteDraft {
+  readonly key: string
+  readonly link: TeamLink
+  readonly team: MondayTeam
+  readonly reason: "group-deleted" | "unmapped"
+}
+
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+const sorted = <A extends string>(xs: Iterable<A>): Array<A> => Array.from(xs).sort(byString)
+
+const pushTo = <K, V>(map: Map<K, Array<V>>, k: K, v: V) => {
+  const xs = map.get(k)
+  if (xs === undefined) map.set(k, [v])
+  else xs.push(v)
+}
+
+const EMPTY_INTS = new Int32Array(0)
+
+class TargetIndex {
+  readonly users = new Map<string, MondayUser>()
+  readonly byUserName = new Map<string, MondayUser>()
+  readonly teams = new Map<string, MondayTeam>()
+  readonly teamsByName = new Map<string, Array<MondayTeam>>()
+  /**
+   * Every monday.com user id (users, then ids seen only in teams), sorted: a user's number is its
+   * rank, so sorting numbers sorts ids and a plan's member lists need no string sort.
+   */
+  readonly mondayIds: Array<string>
+  private readonly firstSeen = new Map<string, number>()
+  private readonly rankOf: Int32Array
+  /** Each listed team's members as ranks, in listing order (duplicates kept, for the fingerprint). */
+  private readonly lists: Array<Int32Array> = []
+  private readonly listOf = new Map<string, Int32Array>()
+  private readonly memberSets = new Map<string, Int32Array>()
+  private fingerprintValue: string | undefined = undefined
+
+  /**
+   * `extraIds`: the `new:<oktaUserId>` placeholders of users the plan creates, numbered with the
+   * real ids so team operations can list them (they are not users of the snapshot).
+   */
+  constructor(readonly snapshot: TargetSnapshot, readonly extraIds: ReadonlySet<string> = new Set()) {
+    const ids: Array<string> = []
+    const intern = (id: string): number => {
+      let i = this.firstSeen.get(id)
+      if (i === undefined) {
+        i = ids.length
+        this.firstSeen.set(id, i)
+        ids.push(id)
+      }
+      return i
+    }
+    for (const u of snapshot.users) {
+      this.users.set(u.id, u)
+      this.byUserName.set(u.userName.toLowerCase(), u)
+      intern(u.id)
+    }
+    for (const t of snapshot.teams) {
+      this.teams.set(t.id, t)
+      // monday.com treats names that differ only in case as the same team (POST replaces it).
+      pushTo(this.teamsByName, t.displayName.toLowerCase(), t)
+      const arr = new Int32Array(t.members.length)
+      for (let i = 0; i < arr.length; i++) arr[i] = intern(t.members[i]!)
+      this.lists.push(arr)
+    }
+    for (const id of extraIds) intern(id)
+    // The default sort compares UTF-16 code units, the order `byString` gives.
+    this.mondayIds = ids.slice().sort()
+    this.rankOf = new Int32Array(ids.length)
+    for (let r = 0; r < this.mondayIds.length; r++) this.rankOf[this.firstSeen.get(this.mondayIds[r]!)!] = r
+    snapshot.teams.forEach((t, ti) => {
+      const arr = this.lists[ti]!
+      for (let i = 0; i < arr.length; i++) arr[i] = this.rankOf[arr[i]!]!
+      this.listOf.set(t.id, arr)
+    })
+  }
+
+  /** A monday.com user's number, or -1 when the snapshot doesn't know the id. */
+  indexOf(id: string): number {
+    const i = this.firstSeen.get(id)
+    return i === undefined ? -1 : this.rankOf[i]!
+  }
+
+  /** A team's members as numbers, as listed (duplicates kept). */
+  listed(team: MondayTeam): Int32Array {
+    return this.listOf.get(team.id) ?? EMPTY_INTS
+  }
+
+  /** A team's current members as numbers: sorted, without duplicates. */
+  members(team: MondayTeam): Int32Array {
+    let set = this.memberSets.get(team.id)
+    if (set === undefined) {
+      const list = this.listOf.get(team.id) ?? EMPTY_INTS
+      set = list.slice().sort()
+      let n = 0
+      for (let i = 0; i < set.length; i++) if (n === 0 || set[i] !== set[n - 1]) set[n++] = set[i]!
+      if (n < set.length) set = set.slice(0, n)
+      this.memberSets.set(team.id, set)
+    }
+    return set
+  }
+
+  /** Equals `fingerprintTarget(snapshot)`, hashing each member id once rather than once per team. */
+  fingerprint(): string {
+    if (this.fingerprintValue !== undefined) return this.fingerprintValue
+    const users = new MultisetHash()
+    for (const u of this.snapshot.users) users.add(`${u.id}\u0000${u.userName}\u0000${u.active ? 1 : 0}`)
+    const n = this.mondayIds.length
+    const h1 = new Uint32Array(n)
+    const h2 = new Uint32Array(n)
+    for (let r = 0; r < n; r++) {
+      hashInto(this.mondayIds[r]!)
+      h1[r] = lane1
+      h2[r] = lane2
+    }
+    const teams = new MultisetHash()
+    this.snapshot.teams.forEach((t, ti) => {
+      const list = this.lists[ti]!
+      const members = new MultisetHash()
+      for (let i = 0; i < list.length; i++) members.addLanes(h1[list[i]!]!, h2[list[i]!]!)
+      teams.add(`${t.id}\u0000${t.displayName}\u0000${t.members.length}\u0000${members.hex()}`)
+    })
+    this.fingerprintValue = `v1-${teams.hex()}${users.hex()}`
+    return this.fingerprintValue
+  }
+}
+
+class LinkIndex {
+  readonly byTeam = new Map<string, TeamLink>()
+  readonly byGroup = new Map<string, Array<TeamLink>>()
+  readonly byName = new Map<string, Array<TeamLink>>()
+  readonly users = new Map<string, UserLink>()
+  constructor(readonly links: Links) {
+    for (const l of links.teams) {
+      this.byTeam.set(l.teamId, l)
+      for (const g of new Set(l.groupIds)) pushTo(this.byGroup, g, l)
+      pushTo(this.byName, l.displayName, l)
+    }
+    for (const u of links.users) this.users.set(u.oktaUserId, u)
+  }
+}
+
+export class PlannerState {
+  readonly rules: CompiledRules
+  readonly source: SourceIndex
+  target!: TargetIndex
+  links!: LinkIndex
+  /** Selected group → its desired team's key. */
+  readonly groupKey = new Map<string, string>()
+  /** Keys numbered, and each group's key number by group number (-1: none), for integer-only membership checks. */
+  private readonly keyNumber = new Map<string, number>()
+  private readonly groupKeyNumber: Array<number> = []
+  /** Desired team key → the groups that feed it. */
+  readonly keyGroups = new Map<string, Set<string>>()
+  /** Desired team names by their lower case, for names that collide in monday.com (built on demand). */
+  private caseIndex: Map<string, Array<string>> | undefined = undefined
+
+  /** The other desired names equal to `key` but for letter case. */
+  private caseTwins(key: string): ReadonlyArray<string> {
+    if (this.caseIndex === undefined) {
+      const index = new Map<string, Array<string>>()
+      for (const k of this.keyGroups.keys()) {
+        const lower = k.toLowerCase()
+        const list = index.get(lower)
+        if (list === undefined) index.set(lower, [k])
+        else list.push(k)
+      }
+      this.caseIndex = index
+    }
+    const list = this.caseIndex.get(key.toLowerCase())
+    return list === undefined || list.length < 2 ? [] : sorted(list.filter((k) => k !== key))
+  }
+  /** Resolution of each user, by user number; undefined until asked for (or after a change). */
+  private readonly resolutions: Array<Resolution | undefined> = []
+  /**
+   * The Okta users whose resolution maps to each monday.com user: one in `revHead` (-1: none),
+   * any further ones (two Okta users with one email) in `revMore`. Kept for resolved users only.
+   */
+  private revHead = new Int32Array(0)
+  private readonly revMore = new Map<number, Array<number>>()
+  /** What each desired team still needs, for the teams planned since the target or links changed. */
+  private readonly teamStates = new Map<string, TeamState>()
+  /** Each link's managed members as sorted numbers (those the target knows). */
+  private readonly managedRanks = new Map<TeamLink, Int32Array>()
+  private readonly managedAsked = new Map<TeamLink, number>()
+  private readonly build = new BuildScratch()
+  /** The user lifecycle, compiled; undefined when the config leaves it off (teams only). */
+  readonly users: CompiledUsers | undefined
+  /** Placeholders a resolution asked for that the target index doesn't number yet. */
+  private readonly missingPlaceholders = new Set<string>()
+
+  constructor(input: PlanInput) {
+    this.rules = compileRules(input.rules)
+    this.users = input.rules.users !== undefined && usersEnabled(input.rules) ? compileUsers(input.rules.users) : undefined
+    this.source = SourceIndex.fromSnapshot(input.source)
+    this.target = new TargetIndex(input.target)
+    this.links = new LinkIndex(input.links)
+    this.forgetResolutions()
+    this.prepareUsers()
+    for (const g of this.source.groups.keys()) this.recomputeGroup(g)
+  }
+
+  setTarget(target: TargetSnapshot): void {
+    this.target = new TargetIndex(target)
+    this.forgetResolutions()
+    this.prepareUsers()
+  }
+
+  setLinks(links: Links): void {
+    this.links = new LinkIndex(links)
+    this.forgetResolutions()
+    this.prepareUsers()
+  }
+
+  /**
+   * Every Okta user the lifecycle may act on (source users, app assignments, user links), numbered,
+   * and resolved; then the placeholders of the users to create are numbered in the target. O(users).
+   */
+  private prepareUsers(): void {
+    if (this.users === undefined) return
+    for (const a of this.source.assignments.keys()) this.source.indexOfUser(a)
+    for (const l of this.links.users.keys()) this.source.indexOfUser(l)
+    if (this.users.config.provision) {
+      // Every Okta user without a monday.com user gets a placeholder number now, so a delta that
+      // makes one creatable (assigned, activated) needs no renumbering: only users new to the
+      // planner do.
+      const extra = new Set(this.target.extraIds)
+      const before = extra.size
+      for (const id of this.source.userIds) {
+        if (this.mondayUserFor(id) === undefined) extra.add(newUserPlaceholder(id))
+      }
+      if (extra.size > before) {
+        this.target = new TargetIndex(this.target.snapshot, extra)
+        this.forgetResolutions()
+      }
+    }
+    for (let u = 0; u < this.source.userIds.length; u++) this.resolve(u)
+    this.numberPlaceholders()
+  }
+
+  /** Renumbers the target with the placeholders resolutions asked for (then resolves again). */
+  private numberPlaceholders(): void {
+    if (this.missingPlaceholders.size === 0) return
+    const extra = new Set(this.target.extraIds)
+    for (const p of this.missingPlaceholders) extra.add(p)
+    this.missingPlaceholders.clear()
+    this.target = new TargetIndex(this.target.snapshot, extra)
+    this.forgetResolutions()
+    for (let u = 0; u < this.source.userIds.length; u++) this.resolve(u)
+  }
+
+  /** Every resolution, team state and cached number depends on the target and the links. */
+  private forgetResolutions(): void {
+    this.resolutions.length = 0
+    this.revHead = new Int32Array(this.target.mondayIds.length).fill(-1)
+    this.revMore.clear()
+    this.teamStates.clear()
+    this.managedRanks.clear()
+    this.managedAsked.clear()
+  }
+
+  targetFingerprint(): string {
+    return this.target.fingerprint()
+  }
+
+  /** Re-selects one group after it was created, renamed, deleted, assigned or unassigned. */
+  recomputeGroup(groupId: string): void {
+    const old = this.groupKey.get(groupId)
+    const group = this.source.groups.get(groupId)
+    const sel = group === undefined ? undefined : this.rules.selectGroup(group, this.source.assignedGroups.has(groupId))
+    if (old === sel?.key) return
+    this.caseIndex = undefined
+    if (old !== undefined) {
+      const set = this.keyGroups.get(old)!
+      set.delete(groupId)
+      if (set.size === 0) this.keyGroups.delete(old)
+      this.groupKey.delete(groupId)
+      this.groupKeyNumber[this.source.numberOfGroup(groupId)] = -1
+    }
+    if (sel !== undefined) {
+      this.groupKey.set(groupId, sel.key)
+      let k = this.keyNumber.get(sel.key)
+      if (k === undefined) this.keyNumber.set(sel.key, (k = this.keyNumber.size))
+      const g = this.source.numberOfGroup(groupId)
+      while (this.groupKeyNumber.length < g) this.groupKeyNumber.push(-1)
+      this.groupKeyNumber[g] = k
+      let set = this.keyGroups.get(sel.key)
+      if (set === undefined) this.keyGroups.set(sel.key, (set = new Set()))
+      set.add(groupId)
+    }
+  }
+
+  /**
+   * Applies a batch of deltas: the source changes in place, changed users are resolved again,
+   * teams that gained or lost a group are rebuilt when next planned, and every other kept team
+   * state is updated for each (team, user) pair the batch changed, in O(1) per pair plus the
+   * user's groups. Returns the groups touched and the keys that gained or lost a group.
+   */
+  applyDeltas(
+    deltas: ReadonlyArray<Delta>
+  ): { readonly groupIds: Array<string>; readonly keys: Array<string>; readonly userIds: Array<string> } {
+    const effects = emptyEffects()
+    for (const d of deltas) this.source.apply(d, effects)
+    const before = new Map<number, number>()
+    for (const u of effects.users) before.set(u, this.forget(u))
+    const keys = new Set<string>()
+    for (const g of effects.structural) {
+      const old = this.groupKey.get(g)
+      if (old !== undefined) keys.add(old)
+      this.recomputeGroup(g)
+      const now = this.groupKey.get(g)
+      if (now !== undefined) keys.add(now)
+    }
+    for (const k of keys) this.teamStates.delete(k)
+    for (const u of effects.users) this.resolve(u)
+    // A user to create that the target doesn't number yet: renumber (team states are rebuilt).
+    this.numberPlaceholders()
+    if (this.teamStates.size > 0) {
+      // Every user a pair names is resolved first, so the reverse index is whole when pairs are updated.
+      for (const u of effects.memberUsers) if (this.resolutions[u] === undefined) this.resolve(u)
+      // Each (team, user) pair the batch may have changed, updated once after the whole batch.
+      const pairs = new Map<string, Set<number>>()
+      const note = (k: string | undefined, u: number) => {
+        if (k === undefined || !this.teamStates.has(k)) return
+        let users = pairs.get(k)
+        if (users === undefined) pairs.set(k, (users = new Set()))
+        users.add(u)
+      }
+      for (let i = 0; i < effects.memberGroups.length; i++) {
+        note(this.groupKey.get(effects.memberGroups[i]!), effects.memberUsers[i]!)
+      }
+      for (const u of effects.users) for (const g of this.source.groupsOf(u)) note(this.groupKey.get(g), u)
+      for (const [k, users] of pairs) {
+        const state = this.teamStates.get(k)!
+        const kn = this.keyNumber.get(k)!
+        for (const u of users) this.updatePair(state, kn, u, before.get(u) ?? -1)
+      }
+    }
+    const userIds: Array<string> = []
+    for (const u of effects.users) userIds.push(this.source.userIds[u]!)
+    return { groupIds: sorted(effects.groups), keys: sorted(keys), userIds: sorted(userIds) }
+  }
+
+  /** Brings one team's state in step for one Okta user (who may have joined, left, or changed). */
+  private updatePair(state: TeamState, key: number, u: number, mondayBefore: number): void {
+    const inTeam = this.source.inKey(u, key, this.groupKeyNumber)
+    const r = this.resolve(u)
+    const id = this.source.userIds[u]!
+    const list = state.notReady
+    let lo = 0
+    let hi = list.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (list[mid]!.oktaUserId < id) lo = mid + 1
+      else hi = mid
+    }
+    const found = lo < list.length && list[lo]!.oktaUserId === id
+    if (inTeam && r.notReady !== undefined) {
+      if (found) list[lo] = r.notReady
+      else list.splice(lo, 0, r.notReady)
+    } else if (found) list.splice(lo, 1)
+    if (mondayBefore >= 0 && mondayBefore !== r.mondayIdx) this.refreshMonday(state, key, mondayBefore, u, inTeam)
+    if (r.mondayIdx >= 0) this.refreshMonday(state, key, r.mondayIdx, u, inTeam)
+  }
+
+  /** Whether monday.com user `m` is an add or a removal candidate of a team, from the Okta users mapping to it. */
+  private refreshMonday(state: TeamState, key: number, m: number, u: number, uInTeam: boolean): void {
+    let desired = false
+    let ready = false
+    const check = (v: number) => {
+      if (!(v === u ? uInTeam : this.source.inKey(v, key, this.groupKeyNumber))) return
+      desired = true
+      if (this.resolutions[v]!.notReady === undefined) ready = true
+    }
+    const head = this.revHead[m]!
+    if (head >= 0) check(head)
+    const more = this.revMore.get(m)
+    if (more !== undefined) for (const v of more) check(v)
+    const members = (state.current ??= state.team === undefined ? EMPTY_INTS : this.target.members(state.team))
+    const current = search(members, members.length, m) >= 0
+    if (ready && !current) state.adds.add(m)
+    else state.adds.delete(m)
+    if (current && !desired) {
+      if (state.cands.add(m) && state.removals !== state.cands && state.link !== undefined) {
+        if (this.isManaged(state.link, m)) state.removals.add(m)
+      }
+    } else if (state.cands.delete(m) && state.removals !== state.cands) state.removals.delete(m)
+  }
+
+  /** Drops a user's resolution (after a change); returns the monday.com number it mapped to (-1: none). */
+  private forget(u: number): number {
+    const r = this.resolutions[u]
+    if (r === undefined) return -1
+    this.resolutions[u] = undefined
+    const m = r.mondayIdx
+    if (m >= 0) {
+      const more = this.revMore.get(m)
+      if (this.revHead[m] === u) this.revHead[m] = more?.pop() ?? -1
+      else if (more !== undefined && more.includes(u)) more.splice(more.indexOf(u), 1)
+      if (more !== undefined && more.length === 0) this.revMore.delete(m)
+    }
+    return m
+  }
+
+  /**
+   * The monday.com user an Okta user maps to: the user link by Okta id when its monday.com user
+   * still exists (kept when the email changed), else the user whose userName is the lowercased email.
+   */
+  mondayUserFor(oktaUserId: string): MondayUser | undefined {
+    const link = this.links.users.get(oktaUserId)
+    if (link !== undefined) {
+      const linked = this.target.users.get(link.mondayUserId)
+      if (linked !== undefined) return linked
+    }
+    const user = this.source.users.get(oktaUserId)
+    return user === undefined ? undefined : this.target.byUserName.get(user.email.toLowerCase())
+  }
+
+  resolve(u: number): Resolution {
+    let r = this.resolutions[u]
+    if (r !== undefined) return r
+    const userId = this.source.userIds[u]!
+    const user = this.source.users.get(userId)
+    if (this.rules.isUserExcluded(user, userId)) {
+      r = EXCLUDED
+    } else {
+      const monday = this.mondayUserFor(userId)
+      let notReady: BlockedUser | undefined = undefined
+      const email = user?.email ?? ""
+      const assignment = this.source.assignments.get(userId)
+      const decision = this.users === undefined
+        ? undefined
+        : decideUser(this.users, { oktaUserId: userId, user, assignment, monday })
+      // With provisioning on the engine is the provisioner: an assignment Okta has not provisioned
+      // yet (PENDING, STAGED) is one the engine provisions, so it doesn't hold the user back.
+      const provisioning = this.users?.config.provision === true
+      let mondayId = monday?.id as string | undefined
+      // Checked in this order so the reason names what an admin must fix first.
+      if (user === undefined) {
+        notReady = { oktaUserId: userId as BlockedUser["oktaUserId"], email, reason: "inactive-in-okta", detail: "not found in Okta" }
+      } else if (!ACTIVE_USER_STATUSES.has(user.status)) {
+        notReady = { oktaUserId: user.id, email, reason: "inactive-in-okta", detail: user.status }
+      } else if (assignment === undefined || UNASSIGNED_STATUSES.has(assignment.status)) {
+        notReady = assignment === undefined
+          ? { oktaUserId: user.id, email, reason: "not-assigned" }
+          : { oktaUserId: user.id, email, reason: "not-assigned", detail: assignment.status }
+      } else if (!READY_ASSIGNMENT_STATUSES.has(assignment.status) && !provisioning) {
+        // Assigned, not provisioned yet (PENDING, STAGED, …).
+        notReady = { oktaUserId: user.id, email, reason: "not-provisioned", detail: assignment.status }
+      } else if (monday === undefined) {
+        if (decision?.readyAs !== undefined) mondayId = decision.readyAs
+        else {
+          notReady = { oktaUserId: user.id, email, reason: "not-provisioned", detail: decision?.notProvisioned ?? assignment.status }
+        }
+      } else if (!monday.active && decision?.readyAs !== monday.id) {
+        notReady = { oktaUserId: user.id, email, reason: "deactivated-in-monday" }
+      }
+      let mondayIdx = mondayId === undefined ? -1 : this.target.indexOf(mondayId)
+      if (mondayId !== undefined && mondayIdx < 0 && placeholderOktaUserId(mondayId) !== undefined) {
+        // Numbered by `numberPlaceholders` before any plan; until then the user counts as not provisioned.
+        this.missingPlaceholders.add(mondayId)
+        notReady = { oktaUserId: userId as BlockedUser["oktaUserId"], email, reason: "not-provisioned" }
+        mondayId = undefined
+        mondayIdx = -1
+      }
+      r = { excluded: false, mondayId, mondayIdx, notReady, decision }
+      if (r.mondayIdx >= 0) {
+        if (this.revHead[r.mondayIdx] === -1) this.revHead[r.mondayIdx] = u
+        else {
+          const more = this.revMore.get(r.mondayIdx)
+          if (more === undefined) this.revMore.set(r.mondayIdx, [u])
+          else more.push(u)
+        }
+      }
+    }
+    this.resolutions[u] = r
+    return r
+  }
+
+  /**
+   * The desired team a link belongs to: the one holding most of the link's groups, ties to the
+   * smallest key. A link belongs to at most one desired team, so no two teams claim one monday.com team.
+   */
+  owner(link: TeamLink): { readonly key: string; readonly overlap: number } | undefined {
+    let best: string | undefined = undefined
+    let bestCount = 0
+    const counts = new Map<string, number>()
+    for (const g of new Set(link.groupIds)) {
+      const k = this.groupKey.get(g)
+      if (k === undefined) continue
+      const c = (counts.get(k) ?? 0) + 1
+      counts.set(k, c)
+      if (c > bestCount || (c === bestCount && best !== undefined && k < best)) {
+        best = k
+        bestCount = c
+      }
+    }
+    return best === undefined ? undefined : { key: best, overlap: bestCount }
+  }
+
+  private unlinkedNamed(name: string): MondayTeam | undefined {
+    let found: MondayTeam | undefined = undefined
+    for (const t of this.target.teamsByName.get(name.toLowerCase()) ?? []) {
+      if (this.links.byTeam.has(t.id)) continue
+      if (found === undefined || t.id < found.id) found = t
+    }
+    return found
+  }
+
+  /**
+   * Which monday.com team a desired team is: (1) the team of a link owning its groups (largest
+   * overlap, ties by team id); (2) the team of an ownerless link with the same name; (3) an unlinked
+   * team with the same name, adopted or refused by policy; (4) none: create it.
+   */
+  matchTeam(key: string): TeamMatch {
+    const groups = this.keyGroups.get(key) ?? new Set<string>()
+    let best: TeamLink | undefined = undefined
+    let bestOverlap = 0
+    const vanished: Array<TeamLink> = []
+    const seen = new Set<TeamLink>()
+    for (const g of groups) {
+      for (const l of this.links.byGroup.get(g) ?? []) {
+        if (seen.has(l)) continue
+        seen.add(l)
+        if (!this.target.teams.has(l.teamId)) {
+          vanished.push(l)
+          continue
+        }
+        const owner = this.owner(l)
+        if (owner === undefined || owner.key !== key) continue
+        if (owner.overlap > bestOverlap || (owner.overlap === bestOverlap && best !== undefined && l.teamId < best.teamId)) {
+          best = l
+          bestOverlap = owner.overlap
+        }
+      }
+    }
+    if (best === undefined) {
+      for (const l of this.links.byName.get(key) ?? []) {
+        if (!this.target.teams.has(l.teamId)) {
+          if (!seen.has(l)) vanished.push(l)
+          continue
+        }
+        if (this.owner(l) !== undefined) continue
+        if (best === undefined || l.teamId < best.teamId) best = l
+      }
+    }
+    if (best !== undefined) return { kind: "linked", team: this.target.teams.get(best.teamId)!, link: best }
+    const existing = this.unlinkedNamed(key)
+    if (existing !== undefined) {
+      return this.rules.config.policies.existingTeam === "adopt"
+        ? { kind: "adopt", team: existing }
+        : { kind: "taken", team: existing }
+    }
+    return { kind: "create", vanished }
+  }
+
+  /** The monday.com team a match diffs against: none for a team to create (or one whose name is taken). */
+  private static diffTeam(match: TeamMatch): MondayTeam | undefined {
+    return match.kind === "linked" || match.kind === "adopt" ? match.team : undefined
+  }
+
+  /** Works a team's state out from its groups' members: O(team). */
+  private buildState(
+    groupIds: ReadonlyArray<string>,
+    match: TeamMatch,
+    desired: Set<string> | undefined
+  ): { readonly state: TeamState; readonly members: number; readonly ready: number } {
+    const team = PlannerState.diffTeam(match)
+    const link = match.kind === "linked" ? match.link : undefined
+    const b = this.build
+    b.begin(this.source.userIds.length, this.target.mondayIds.length, groupIds.length > 1, desired)
+    for (const g of groupIds) {
+      const set = this.source.members.get(g)
+      if (set === undefined) continue
+      if (set instanceof Int32Array) for (let i = 0; i < set.length; i++) this.visit(set[i]!)
+      else for (const u of set) this.visit(u)
+    }
+    const notReady = b.notReady
+    if (notReady.length > 1) notReady.sort((x, y) => byString(x.oktaUserId, y.oktaUserId))
+    // The members as listed (unsorted, maybe repeated): a full plan never needs them sorted.
+    const current = team === undefined ? EMPTY_INTS : this.target.listed(team)
+    const gen = b.gen
+    const desiredMark = b.desiredMark
+    const readyMark = b.readyMark
+    // Current members are marked in readyMark with -gen: ready ones not marked so are adds.
+    // Removal candidates are current members no group wants any more (desired-but-not-ready ones are wanted).
+    let currentCount = 0
+    const candList: Array<number> = []
+    for (let i = 0; i < current.length; i++) {
+      const m = current[i]!
+      if (readyMark[m] === -gen) continue
+      readyMark[m] = -gen
+      currentCount++
+      if (desiredMark[m] !== gen) candList.push(m)
+    }
+    const adds = new Int32Array(b.readyCount)
+    let n = 0
+    for (let i = 0; i < b.readyCount; i++) {
+      const m = b.ready[i]!
+      if (readyMark[m] !== -gen) adds[n++] = m
+    }
+    const cands = Int32Array.from(candList).sort()
+    b.notReady = []
+    const candSet = SortedInts.of(cands)
+    return {
+      state: {
+        teamId: team?.id,
+        team,
+        currentCount,
+        current: undefined,
+        adds: SortedInts.of(n < adds.length ? adds.slice(0, n).sort() : adds.sort()),
+        cands: candSet,
+        removals: this.rules.config.policies.handAddedMembers === "remove" ? candSet : SortedInts.of(this.managedAmong(cands, link)),
+        link,
+        notReady
+      },
+      members: b.members,
+      ready: b.readyCount
+    }
+  }
+
+  /**
+   * The candidates (sorted numbers) that are among a link's managed members. Scans the managed
+   * list against the few candidates rather than indexing every managed member.
+   */
+  private managedAmong(cands: Int32Array, link: TeamLink | undefined): Int32Array {
+    if (cands.length === 0 || link === undefined) return EMPTY_INTS
+    const cached = this.managedRanks.get(link)
+    const ids = this.target.mondayIds
+    const out: Array<number> = []
+    if (cached !== undefined) {
+      for (let i = 0; i < cands.length; i++) if (search(cached, cached.length, cands[i]!) >= 0) out.push(cands[i]!)
+    } else {
+      const byId = new Map<string, number>()
+      for (let i = 0; i < cands.length; i++) byId.set(ids[cands[i]!]!, cands[i]!)
+      for (const id of link.managedMembers) {
+        const m = byId.get(id)
+        if (m !== undefined) {
+          out.push(m)
+          byId.delete(id)
+        }
+      }
+    }
+    return Int32Array.from(out).sort()
+  }
+
+  /** One Okta member of the team being built (see `buildState`). */
+  private visit(u: number): void {
+    const b = this.build
+    if (b.multi) {
+      if (b.userSeen[u] === b.gen) return
+      b.userSeen[u] = b.gen
+    }
+    const r = this.resolutions[u] ?? this.resolve(u)
+    if (r.excluded) return
+    b.members++
+    const mi = r.mondayIdx
+    if (mi >= 0) {
+      b.desiredMark[mi] = b.gen
+      if (b.desired !== undefined) b.desired.add(this.target.mondayIds[mi]!)
+    }
+    if (r.notReady !== undefined) b.notReady.push(r.notReady)
+    else if (b.readyMark[mi] !== b.gen) {
+      b.readyMark[mi] = b.gen
+      b.ready[b.readyCount++] = mi
+    }
+  }
+
+  /** A team's kept state, built when missing or made against another monday.com team. */
+  private stateFor(key: string, groupIds: ReadonlyArray<string>, match: TeamMatch): TeamState {
+    const kept = this.teamStates.get(key)
+    if (kept !== undefined && kept.teamId === PlannerState.diffTeam(match)?.id) return kept
+    const { state } = this.buildState(groupIds, match, undefined)
+    this.teamStates.set(key, state)
+    return state
+  }
+
+  /** A team planned from scratch, with its member figures (the preflight report, link bookkeeping). */
+  planTeam(key: string, approvals: ReadonlySet<string>, collectDesired = false): TeamReport {
+    const groupIds = sorted(this.keyGroups.get(key) ?? [])
+    const match = this.matchTeam(key)
+    const desired = new Set<string>()
+    const built = this.buildState(groupIds, match, collectDesired ? desired : undefined)
+    return { ...this.draft(key, groupIds, match, built.state, approvals), members: built.members, ready: built.ready, desired }
+  }
+
+  /** A team's operations and blockers from its state: O(its adds, candidates and not-ready members). */
+  private draft(
+    key: string,
+    groupIds: ReadonlyArray<string>,
+    match: TeamMatch,
+    state: TeamState,
+    approvals: ReadonlySet<string>
+  ): TeamDraft {
+    const { limits, policies } = this.rules.config
+    const notReadyList = state.notReady.slice()
+    const draft: TeamDraft = {
+      key,
+      groupIds,
+      match,
+      notReady: notReadyList,
+      teamBlockers: [],
+      removalBlockers: [],
+      warnings: [],
+      rename: undefined,
+      adds: [],
+      removals: []
+    }
+    const typedGroups = groupIds as Array<OktaGroupId>
+    if (match.kind === "create" && match.vanished.length > 0) {
+      draft.warnings.push({
+        _tag: "Message",
+        message: `Team "${key}" (${sorted(match.vanished.map((l) => l.teamId)).join(", ")}) was deleted in monday.com; it will be created again.`
+      })
+    }
+    if (match.kind !== "create" && match.team.membersFrom === "last-applied") {
+      draft.warnings.push({ _tag: "MembersFromLastApplied", key, teamId: match.team.id })
+    }
+    let rename: TeamDraft["rename"] = undefined
+    let taken: MondayTeam | undefined = match.kind === "taken" ? match.team : undefined
+    if (match.kind === "linked" && match.team.displayName !== key) {
+      rename = { from: match.team.displayName, to: key }
+      taken = this.unlinkedNamed(key)
+    }
+    // Two desired names equal but for case are one name to monday.com: a create of either would
+    // replace the other. A team already linked keeps going; the newcomers are held.
+    const twins = this.caseTwins(key)
+    if (twins.length > 0 && match.kind !== "linked") {
+      draft.teamBlockers.push({
+        _tag: "NameCollision",
+        id: `NameCollision-${hashStrings(["NameCollision", key, ...twins])}`,
+        key,
+        groupIds: typedGroups,
+        others: twins
+      })
+    }
+    if (taken !== undefined) {
+      draft.teamBlockers.push({
+        _tag: "NameTaken",
+        id: `NameTaken-${hashStrings(["NameTaken", key, taken.id])}`,
+        key,
+        groupIds: typedGroups,
+        teamId: taken.id,
+        memberCount: taken.members.length
+      })
+    }
+    if (notReadyList.length > 0) {
+      if (policies.notReadyMembers === "block") {
+        draft.teamBlockers.push({
+          _tag: "MembersNotReady",
+          id: `MembersNotReady-${hashStrings(["MembersNotReady", key, ...notReadyList.map((u) => `${u.oktaUserId}:${u.reason}`)])}`,
+          key,
+          groupIds: typedGroups,
+          users: notReadyList
+        })
+      } else {
+        draft.warnings.push({ _tag: "MembersSkipped", key, users: notReadyList })
+      }
+    }
+    if (draft.teamBlockers.length > 0) return draft
+
+    const ids = this.target.mondayIds
+    const adds: Array<string> = new Array(state.adds.length)
+    for (let i = 0; i < adds.length; i++) adds[i] = ids[state.adds.at(i)]!
+    if (match.kind === "create") return { ...draft, adds }
+    const team = match.team
+    const currentCount = state.currentCount
+    // The engine's own members go; hand-added ones only under handAddedMembers: remove.
+    const removals: Array<string> = new Array(state.removals.length)
+    for (let i = 0; i < removals.length; i++) removals[i] = ids[state.removals.at(i)]!
+    if (removals.length > 0) {
+      // Okta answers an empty member list when the token lacks rights: a linked group reading empty
+      // while the engine manages members of its team holds the team's removals.
+      if (policies.emptyGroup === "block" && match.kind === "linked" && match.link.managedMembers.length > 0) {
+        for (const g of groupIds) {
+          if (this.source.memberCount(g) > 0) continue
+          const id = `EmptyGroup-${hashStrings(["EmptyGroup", key, g, ...removals])}`
+          if (approvals.has(id)) continue
+          draft.removalBlockers.push({
+            _tag: "EmptyGroup",
+            id,
+            key,
+            groupId: g as OktaGroupId,
+            groupName: this.source.groups.get(g)?.name ?? g,
+            previousMembers: match.link.managedMembers.length
+          })
+        }
+      }
+      const n = removals.length
+      const overCount = n > limits.maxRemovalsPerTeam
+      // The share is of the team as it stands when the removals are sent (after this plan's adds),
+      // so applying the adds alone never changes the verdict: planning again stays idempotent.
+      const size = Math.max(currentCount + adds.length, 1)
+      const overFraction = n >= FRACTION_RULE_MIN_REMOVALS && n / size > limits.maxRemovalFractionPerTeam
+      if (overCount || overFraction) {
+        const id = `TeamRemovalLimit-${hashStrings(["TeamRemovalLimit", key, team.id, ...removals])}`
+        if (!approvals.has(id)) {
+          draft.removalBlockers.push({
+            _tag: "TeamRemovalLimit",
+            id,
+            key,
+            teamId: team.id,
+            removals: removals as Array<MondayUserId>,
+            currentMembers: currentCount,
+            maxRemovals: limits.maxRemovalsPerTeam,
+            maxFraction: limits.maxRemovalFractionPerTeam
+          })
+        }
+      }
+    }
+    return { ...draft, rename, adds, removals }
+  }
+
+  /**
+   * Whether the engine manages a member of a link's team. A scan of the managed list (string
+   * compares, no hashing) until a link is asked often; then its managed members are numbered once.
+   */
+  private isManaged(link: TeamLink, m: number): boolean {
+    let ranks = this.managedRanks.get(link)
+    if (ranks === undefined) {
+      const asked = (this.managedAsked.get(link) ?? 0) + 1
+      this.managedAsked.set(link, asked)
+      if (asked <= 8) return link.managedMembers.includes(this.target.mondayIds[m]! as MondayUserId)
+      const out: Array<number> = []
+      for (const id of link.managedMembers) {
+        const r = this.target.indexOf(id)
+        if (r >= 0) out.push(r)
+      }
+      ranks = Int32Array.from(out).sort()
+      this.managedRanks.set(link, ranks)
+    }
+    return search(ranks, ranks.length, m) >= 0
+  }
+
+  /**
+   * Whether a link's team is deleted: only teams the engine created, under a deleteTeams policy,
+   * when no desired team owns the link and none matched it by name, and every one of its groups is
+   * deleted in Okta (`group-deleted`) or, under when-unmapped, deleted or selected by no mapping.
+   */
+  deletion(link: TeamLink): DeleteDraft | undefined {
+    const policy = this.rules.config.policies.deleteTeams
+    if (policy === "never" || link.origin !== "created" || link.groupIds.length === 0) return undefined
+    const team = this.target.teams.get(link.teamId)
+    if (team === undefined || this.owner(link) !== undefined) return undefined
+    if (this.keyGroups.has(link.displayName)) {
+      const m = this.matchTeam(link.displayName)
+      if (m.kind === "linked" && m.link === link) return undefined
+    }
+    const allDeleted = link.groupIds.every((g) => !this.source.groups.has(g))
+    if (allDeleted) return { key: `delete:${link.teamId}`, link, team, reason: "group-deleted" }
+    if (policy === "when-unmapped") return { key: `delete:${link.teamId}`, link, team, reason: "unmapped" }
+    return undefined
+  }
+
+  /** Desired keys and links that a set of touched groups (and keys known to have changed) affect. */
+  scope(groupIds: Iterable<string>, keys: Iterable<string>): { keys: Set<string>; links: Set<TeamLink> } {
+    const outKeys = new Set<string>(keys)
+    const links = new Set<TeamLink>()
+    for (const g of groupIds) {
+      const k = this.groupKey.get(g)
+      if (k !== undefined) outKeys.add(k)
+      // Every desired team overlapping a link of the group may gain or lose that link.
+      for (const l of this.links.byGroup.get(g) ?? []) {
+        links.add(l)
+        outKeys.add(l.displayName)
+        for (const g2 of l.groupIds) {
+          const k2 = this.groupKey.get(g2)
+          if (k2 !== undefined) outKeys.add(k2)
+        }
+      }
+    }
+    for (const k of outKeys) for (const l of this.links.byName.get(k) ?? []) links.add(l)
+    for (const k of [...outKeys]) if (!this.keyGroups.has(k)) outKeys.delete(k)
+    return { keys: outKeys, links }
+  }
+
+  /**
+   * Plans the given desired teams and candidate deletions into one Plan, with the user lifecycle's
+   * operations for `users` (Okta user ids; "all" also reports unexplained monday.com users) and for
+   * every user the teams' adds rely on (created or reactivated by this plan).
+   */
+  plan(
+    keys: Iterable<string>,
+    links: Iterable<TeamLink>,
+    approvals: ReadonlySet<string>,
+    users: "all" | Iterable<string> = "all"
+  ): Plan {
+    const drafts = sorted(keys).map((key) => {
+      const groupIds = sorted(this.keyGroups.get(key) ?? [])
+      const match = this.matchTeam(key)
+      return this.draft(key, groupIds, match, this.stateFor(key, groupIds, match), approvals)
+    })
+    const deletes: Array<DeleteDraft> = []
+    for (const l of links) {
+      const d = this.deletion(l)
+      if (d !== undefined) deletes.push(d)
+    }
+    deletes.sort((a, b) => byString(a.key, b.key))
+    return this.assemble(drafts, deletes, approvals, this.userDecisions(drafts, users))
+  }
+
+  /** The lifecycle decisions a plan carries (see `plan`); undefined when the lifecycle is off. */
+  private userDecisions(
+    drafts: ReadonlyArray<TeamDraft>,
+    scope: "all" | Iterable<string>
+  ): { readonly decisions: Array<UserDecision>; readonly warnings: ReadonlyArray<Warning> } | undefined {
+    if (this.users === undefined) return undefined
+    const numbers = new Set<number>()
+    if (scope === "all") for (let u = 0; u < this.source.userIds.length; u++) numbers.add(u)
+    else {
+      for (const id of scope) {
+        const u = this.source.userIndex.get(id)
+        if (u !== undefined) numbers.add(u)
+      }
+      // A team add of a user this plan creates or reactivates needs that user's operation too.
+      for (const d of drafts) {
+        if (d.teamBlockers.length > 0) continue
+        for (const id of d.adds) {
+          const m = this.target.indexOf(id)
+          if (m < 0) continue
+          const head = this.revHead[m]!
+          for (const v of head >= 0 ? [head, ...(this.revMore.get(m) ?? [])] : []) {
+            if (this.resolutions[v]?.decision?.readyAs === id) numbers.add(v)
+          }
+        }
+      }
+    }
+    const decisions: Array<UserDecision> = []
+    const guard: Array<Warning> = []
+    // Okta answers an empty list when the token lacks rights: with no assignment at all, nobody is
+    // deactivated for being unassigned (the users would all lose their seats at once).
+    const noAssignments = this.source.assignments.size === 0
+    let held = 0
+    for (const u of [...numbers].sort((a, b) => a - b)) {
+      const d = this.resolve(u).decision
+      if (d === undefined) continue
+      if (noAssignments && d.deactivate?.reason === "unassigned") {
+        held++
+        const { deactivate: _, ...rest } = d
+        decisions.push(rest)
+      } else decisions.push(d)
+    }
+    if (held > 0) {
+      guard.push({
+        _tag: "Message",
+        message: `Okta lists no users assigned to the monday.com app, so ${held} deactivation(s) for unassignment are held: ` +
+          "check the Okta token's rights (Okta answers an empty list when it lacks an admin role)"
+      })
+    }
+    if (scope !== "all") return { decisions, warnings: guard }
+    // Every user is resolved now, so a monday.com user no Okta user maps to is unexplained.
+    const explained = new Set<string>()
+    for (let u = 0; u < this.source.userIds.length; u++) {
+      if (!this.resolve(u).excluded) continue
+      const m = this.mondayUserFor(this.source.userIds[u]!)
+      if (m !== undefined) explained.add(m.id)
+    }
+    const unexplained: Array<MondayUser> = []
+    for (const m of this.target.snapshot.users) {
+      if (!m.active || explained.has(m.id)) continue
+      const rank = this.target.indexOf(m.id)
+      if (rank >= 0 && this.revHead[rank]! >= 0) continue
+      unexplained.push(m)
+    }
+    // Likewise, unexplained users are not deactivated on the strength of an empty assignment list.
+    const more = unexplainedDecisions(this.users, noAssignments ? [] : unexplained)
+    decisions.push(...more.decisions)
+    return { decisions, warnings: [...guard, ...more.warnings] }
+  }
+
+  private assemble(
+    drafts: ReadonlyArray<TeamDraft>,
+    deletes: ReadonlyArray<DeleteDraft>,
+    approvals: ReadonlySet<string>,
+    userPart: { readonly decisions: Array<UserDecision>; readonly warnings: ReadonlyArray<Warning> } | undefined
+  ): Plan {
+    const { maxMembersPerPatch: max, maxRemovalsPerRun } = this.rules.config.limits
+    const blockers: Array<Blocker> = []
+    const warnings: Array<Warning> = []
+    const users = userPart === undefined ? undefined : collectDecisions(userPart.decisions)
+    if (userPart !== undefined && users !== undefined) {
+      blockers.push(...users.blockers)
+      warnings.push(...users.warnings, ...userPart.warnings)
+    }
+    // The run-wide limit counts every removal the plan would make were the team limits approved,
+    // plus deleted teams' members, so all the approvals a run needs show up in one plan.
+    let runRemovals = 0
+    const runParts: Array<string> = ["RunRemovalLimit"]
+    const runKeys: Array<string> = []
+    for (const d of drafts) {
+      if (d.teamBlockers.length > 0 || d.removals.length === 0) continue
+      runRemovals += d.removals.length
+      runKeys.push(d.key)
+      runParts.push(`team:${d.key}`, ...d.removals)
+    }
+    for (const d of deletes) {
+      runRemovals += d.team.members.length
+      runKeys.push(d.key)
+      runParts.push(`${d.key}:${d.team.members.length}`)
+    }
+    // Each deactivation counts as one removal: a source that reads empty must not empty the seats either.
+    for (const d of users?.deactivations ?? []) {
+      runRemovals++
+      runKeys.push(d.key)
+      runParts.push(`deactivate:${d.mondayUserId}`)
+    }
+    let runHeld = false
+    if (runRemovals > maxRemovalsPerRun) {
+      const id = `RunRemovalLimit-${hashStrings(runParts)}`
+      if (!approvals.has(id)) {
+        runHeld = true
+        blockers.push({ _tag: "RunRemovalLimit", id, removals: runRemovals, maxRemovals: maxRemovalsPerRun, keys: sorted(runKeys) })
+      }
+    }
+
+    // Users to create, reactivate or update come first: the teams' adds rely on them.
+    const operations: Array<Operation> = users === undefined ? [] : [...users.first]
+    const counts = { teams: drafts.length, unchanged: 0, creates: 0, renames: 0, patches: 0, adds: 0, removes: 0, deletes: 0, blocked: 0 }
+    const blockedKeys = new Set<string>()
+    const userKeys = new Set(users?.deactivations.map((d) => d.key))
+    for (const d of drafts) {
+      warnings.push(...d.warnings)
+      blockers.push(...d.teamBlockers, ...d.removalBlockers)
+      if (d.teamBlockers.length > 0 || d.removalBlockers.length > 0) blockedKeys.add(d.key)
+      if (d.teamBlockers.length > 0) continue
+      const removes = runHeld || d.removalBlockers.length > 0 ? [] : d.removals
+      const before = operations.length
+      const groupIds = d.groupIds as Array<OktaGroupId>
+      if (d.match.kind === "create") {
+        const first = d.adds.slice(0, max) as Array<MondayUserId>
+        operations.push({ _tag: "CreateTeam", key: d.key, displayName: d.key, groupIds, members: first })
+        counts.creates++
+        counts.adds += d.adds.length
+        for (let i = max; i < d.adds.length; i += max) {
+          operations.push({
+            _tag: "PatchMembers",
+            key: d.key,
+            displayName: d.key,
+            add: d.adds.slice(i, i + max) as Array<MondayUserId>,
+            remove: []
+          })
+          counts.patches++
+        }
+        continue
+      }
+      const teamId = d.match.team.id
+      if (d.rename !== undefined) {
+        operations.push({ _tag: "RenameTeam", key: d.key, teamId, from: d.rename.from, to: d.rename.to })
+        counts.renames++
+      }
+      // Adds and removes share PATCH requests: ceil((adds + removes) / max) of them per team.
+      const total = d.adds.length + removes.length
+      for (let i = 0; i < total; i += max) {
+        const end = Math.min(i + max, total)
+        const add = i < d.adds.length ? d.adds.slice(i, Math.min(end, d.adds.length)) : []
+        const remove = end > d.adds.length ? removes.slice(Math.max(i - d.adds.length, 0), end - d.adds.length) : []
+        operations.push({
+          _tag: "PatchMembers",
+          key: d.key,
+          teamId,
+          displayName: d.key,
+          add: add as Array<MondayUserId>,
+          remove: remove as Array<MondayUserId>
+        })
+        counts.patches++
+      }
+      counts.adds += d.adds.length
+      counts.removes += removes.length
+      if (operations.length === before && !blockedKeys.has(d.key)) counts.unchanged++
+    }
+    if (runHeld) {
+      for (const k of runKeys) if (!userKeys.has(k)) blockedKeys.add(k)
+    } else {
+      for (const d of deletes) {
+        operations.push({
+          _tag: "DeleteTeam",
+          key: d.key,
+          teamId: d.team.id,
+          displayName: d.team.displayName,
+          reason: d.reason,
+          memberCount: d.team.members.length
+        })
+        counts.deletes++
+      }
+      // Deactivations last, after every team removal.
+      operations.push(...(users?.deactivations ?? []))
+    }
+    counts.blocked = blockedKeys.size
+    const userCounts = users === undefined ? {} : {
+      userCreates: users.first.filter((o) => o._tag === "CreateUser").length,
+      userUpdates: users.first.filter((o) => o._tag === "UpdateUser").length,
+      userReactivations: users.first.filter((o) => o._tag === "ReactivateUser").length,
+      userDeactivations: runHeld ? 0 : users.deactivations.length,
+      usersBlocked: users.blockers.length + (runHeld ? users.deactivations.length : 0)
+    }
+    return new Plan(
+      {
+        version: 1,
+        targetFingerprint: this.targetFingerprint(),
+        operations,
+        blockers: sortedBy(blockers, blockerSortKey),
+        warnings: sortedBy(warnings, warningSortKey),
+        counts: { ...counts, ...userCounts } satisfies PlanCounts
+      },
+      true
+    )
+  }
+
+  /** The user links after matching: kept ones whose monday.com user exists, plus new email matches. */
+  matchUsers(): Array<UserLink> {
+    const out = new Map<string, UserLink>()
+    for (const l of this.links.links.users) {
+      if (this.target.users.has(l.mondayUserId)) out.set(l.oktaUserId, l)
+    }
+    for (const u of this.source.users.values()) {
+      if (out.has(u.id)) continue
+      const email = u.email.toLowerCase()
+      const m = this.target.byUserName.get(email)
+      if (m !== undefined) out.set(u.id, new UserLink({ oktaUserId: u.id, mondayUserId: m.id, email }, true))
+    }
+    return Array.from(out.values()).sort((a, b) => byString(a.oktaUserId, b.oktaUserId))
+  }
+}
+
+/** Sorts by a string key computed once per item (not once per comparison); stable for equal keys. */
+const sortedBy = <A>(xs: Array<A>, keyOf: (a: A) => string): Array<A> => {
+  if (xs.length < 2) return xs
+  const keys = xs.map(keyOf)
+  const order = Array.from(xs, (_, i) => i)
+  order.sort((i, j) => byString(keys[i]!, keys[j]!) || i - j)
+  return order.map((i) => xs[i]!)
+}
+
+const blockerSortKey = (b: Blocker) => `${"key" in b ? b.key : ""}\u0000${b._tag}\u0000${b.id}`
+const warningSortKey = (w: Warning) =>
+  w._tag === "Message" ? `\u0000${w.message}` : `${w.key}\u0000${w._tag}`
+
+export const toApprovalSet = (approvals: ReadonlyArray<string> | ReadonlySet<string> | undefined): ReadonlySet<string> =>
+  approvals === undefined ? new Set() : approvals instanceof Set ? approvals : new Set(approvals as ReadonlyArray<string>)
+
+export { byString, sorted }

@@ -1,0 +1,295 @@
+/**
+ * The Okta snapshot held as indexes so a batch of deltas is applied in place in O(batch): users
+ * are numbered once, a group's members are an Int32Array of user numbers (a Set once a delta
+ * changes it), and the groups of each user are a compressed table plus a small overlay.
+ */
+import { OktaGroup, OktaUser, SourceSnapshot } from "../Domain.js"
+import type { AppAssignment, GroupMembership, OktaUserId } from "../Domain.js"
+import type { Delta } from "../Delta.js"
+
+/** What a batch of deltas changed, for the planner to invalidate and re-plan. */
+export interface DeltaEffects {
+  /** Every group whose team may plan differently (members, name, existence, assignment, members' state). */
+  readonly groups: Set<string>
+  /** Groups whose selection (mapping, team name) may have changed. */
+  readonly structural: Set<string>
+  /** Users (by number) whose status, assignment or profile changed. */
+  readonly users: Set<number>
+  /** Memberships that really changed, as (group, user number) pairs, in order. */
+  readonly memberGroups: Array<string>
+  readonly memberUsers: Array<number>
+}
+
+export const emptyEffects = (): DeltaEffects => ({
+  groups: new Set(),
+  structural: new Set(),
+  users: new Set(),
+  memberGroups: [],
+  memberUsers: []
+})
+
+export type Members = Int32Array | Set<number>
+
+export class SourceIndex {
+  readonly users = new Map<string, OktaUser>()
+  readonly groups = new Map<string, OktaGroup>()
+  readonly assignments = new Map<string, AppAssignment>()
+  readonly assignedGroups = new Set<string>()
+  /** User id → number, and back. Members and caches are keyed by number. */
+  readonly userIndex = new Map<string, number>()
+  readonly userIds: Array<string> = []
+  readonly members = new Map<string, Members>()
+  /** Group id → number, and back; `byNumber` mirrors `members` by group number. */
+  private readonly groupNumber = new Map<string, number>()
+  private readonly groupIds: Array<string> = []
+  private readonly byNumber: Array<Members | undefined> = []
+  // Groups (by number) of each user as built from the snapshot (CSR), and those joined since.
+  private ugStart = new Int32Array(1)
+  private ugList = new Int32Array(0)
+  private readonly ugExtra = new Map<number, Set<number>>()
+
+  numberOfGroup(id: string): number {
+    let i = this.groupNumber.get(id)
+    if (i === undefined) {
+      i = this.groupIds.length
+      this.groupNumber.set(id, i)
+      this.groupIds.push(id)
+      this.byNumber.push(this.members.get(id))
+    }
+    return i
+  }
+
+  private setMembers(id: string, m: Members | undefined): void {
+    if (m === undefined) this.members.delete(id)
+    else this.members.set(id, m)
+    this.byNumber[this.numberOfGroup(id)] = m
+  }
+
+  indexOfUser(id: string): number {
+    let i = this.userIndex.get(id)
+    if (i === undefined) {
+      i = this.userIds.length
+      this.userIndex.set(id, i)
+      this.userIds.push(id)
+    }
+    return i
+  }
+
+  static fromSnapshot(source: SourceSnapshot): SourceIndex {
+    const index = new SourceIndex()
+    for (const u of source.users) {
+      index.users.set(u.id, u)
+      index.indexOfUser(u.id)
+    }
+    for (const g of source.groups) index.groups.set(g.id, g)
+    const lists: Array<Int32Array> = []
+    const listGroups: Array<number> = []
+    let total = 0
+    let seen = new Int32Array(index.userIds.length + 1)
+    let gen = 0
+    for (const m of source.memberships) {
+      const ids = m.userIds
+      let arr = new Int32Array(ids.length)
+      let n = 0
+      gen++
+      // A user listed twice in one group counts once (the list is read as a set).
+      for (let i = 0; i < ids.length; i++) {
+        const u = index.indexOfUser(ids[i]!)
+        if (u >= seen.length) {
+          const grown = new Int32Array(Math.max(u + 1, seen.length * 2))
+          grown.set(seen)
+          seen = grown
+        }
+        if (seen[u] === gen) continue
+        seen[u] = gen
+        arr[n++] = u
+      }
+      if (n < arr.length) arr = arr.slice(0, n)
+      const prev = index.members.get(m.groupId)
+      // A group listed twice (pages merged upstream) keeps the union.
+      if (prev !== undefined) index.setMembers(m.groupId, new Set([...prev, ...arr]))
+      else index.setMembers(m.groupId, arr)
+      lists.push(arr)
+      listGroups.push(index.numberOfGroup(m.groupId))
+      total += arr.length
+    }
+    const n = index.userIds.length
+    const start = new Int32Array(n + 1)
+    for (const arr of lists) for (let i = 0; i < arr.length; i++) start[arr[i]! + 1]!++
+    for (let i = 0; i < n; i++) start[i + 1]! += start[i]!
+    const fill = start.slice(0, n)
+    const list = new Int32Array(total)
+    for (let g = 0; g < lists.length; g++) {
+      const arr = lists[g]!
+      const group = listGroups[g]!
+      for (let i = 0; i < arr.length; i++) list[fill[arr[i]!]!++] = group
+    }
+    index.ugStart = start
+    index.ugList = list
+    for (const a of source.assignments) index.assignments.set(a.userId, a)
+    for (const g of source.assignedGroupIds) index.assignedGroups.add(g)
+    return index
+  }
+
+  toSnapshot(): SourceSnapshot {
+    const memberships: Array<GroupMembership> = []
+    for (const [groupId, set] of this.members) {
+      const userIds: Array<string> = []
+      for (const u of set) userIds.push(this.userIds[u]!)
+      memberships.push({ groupId: groupId as GroupMembership["groupId"], userIds: userIds as Array<OktaUserId> })
+    }
+    return new SourceSnapshot(
+      {
+        users: [...this.users.values()],
+        groups: [...this.groups.values()],
+        memberships,
+        assignments: [...this.assignments.values()],
+        assignedGroupIds: [...this.assignedGroups] as unknown as SourceSnapshot["assignedGroupIds"]
+      },
+      true
+    )
+  }
+
+  memberCount(groupId: string): number {
+    const m = this.members.get(groupId)
+    return m === undefined ? 0 : m instanceof Set ? m.size : m.length
+  }
+
+  private isMember(group: number, user: number): boolean {
+    const m = this.byNumber[group]
+    if (m === undefined) return false
+    // An Int32Array was never changed since the snapshot, so the table built from it is exact.
+    return m instanceof Set ? m.has(user) : true
+  }
+
+  /**
+   * Whether a user is in a group whose key number (`keyOf`, by group number) is `key`, now:
+   * O(groups of the user), integers only.
+   */
+  inKey(user: number, key: number, keyOf: ArrayLike<number>): boolean {
+    if (user + 1 < this.ugStart.length) {
+      const end = this.ugStart[user + 1]!
+      for (let i = this.ugStart[user]!; i < end; i++) {
+        const g = this.ugList[i]!
+        if (keyOf[g] === key && this.isMember(g, user)) return true
+      }
+    }
+    const extra = this.ugExtra.get(user)
+    if (extra !== undefined) for (const g of extra) if (keyOf[g] === key && this.isMember(g, user)) return true
+    return false
+  }
+
+  /** The groups a user is in now. */
+  groupsOf(user: number): Set<string> {
+    const out = new Set<string>()
+    if (user + 1 < this.ugStart.length) {
+      for (let i = this.ugStart[user]!; i < this.ugStart[user + 1]!; i++) {
+        const g = this.ugList[i]!
+        if (this.isMember(g, user)) out.add(this.groupIds[g]!)
+      }
+    }
+    for (const g of this.ugExtra.get(user) ?? []) if (this.isMember(g, user)) out.add(this.groupIds[g]!)
+    return out
+  }
+
+  private mutable(groupId: string): Set<number> {
+    const m = this.members.get(groupId)
+    if (m instanceof Set) return m
+    const set = new Set<number>(m ?? [])
+    this.setMembers(groupId, set)
+    return set
+  }
+
+  private touchUser(userId: string, effects: DeltaEffects): void {
+    const u = this.indexOfUser(userId)
+    effects.users.add(u)
+    // A user's status or assignment decides whether they can be pushed to every team they are in.
+    for (const g of this.groupsOf(u)) effects.groups.add(g)
+  }
+
+  private putUser(user: OktaUser | undefined, effects: DeltaEffects): void {
+    if (user === undefined) return
+    this.users.set(user.id, user)
+    this.touchUser(user.id, effects)
+  }
+
+  apply(delta: Delta, effects: DeltaEffects): void {
+    switch (delta._tag) {
+      case "MemberAdded": {
+        const u = this.indexOfUser(delta.userId)
+        const set = this.mutable(delta.groupId)
+        if (!set.has(u)) {
+          set.add(u)
+          effects.memberGroups.push(delta.groupId)
+          effects.memberUsers.push(u)
+        }
+        let extra = this.ugExtra.get(u)
+        if (extra === undefined) this.ugExtra.set(u, (extra = new Set()))
+        extra.add(this.numberOfGroup(delta.groupId))
+        effects.groups.add(delta.groupId)
+        this.putUser(delta.user, effects)
+        return
+      }
+      case "MemberRemoved": {
+        const u = this.userIndex.get(delta.userId)
+        if (u !== undefined && this.members.has(delta.groupId) && this.mutable(delta.groupId).delete(u)) {
+          effects.memberGroups.push(delta.groupId)
+          effects.memberUsers.push(u)
+        }
+        effects.groups.add(delta.groupId)
+        return
+      }
+      case "GroupCreated": {
+        this.groups.set(delta.group.id, delta.group)
+        if (!this.members.has(delta.group.id)) this.setMembers(delta.group.id, new Set())
+        effects.groups.add(delta.group.id)
+        effects.structural.add(delta.group.id)
+        return
+      }
+      case "GroupRenamed": {
+        const group = this.groups.get(delta.groupId)
+        if (group !== undefined) this.groups.set(group.id, new OktaGroup({ ...group, name: delta.name }, true))
+        effects.groups.add(delta.groupId)
+        effects.structural.add(delta.groupId)
+        return
+      }
+      case "GroupDeleted": {
+        this.groups.delete(delta.groupId)
+        this.setMembers(delta.groupId, undefined)
+        this.assignedGroups.delete(delta.groupId)
+        effects.groups.add(delta.groupId)
+        effects.structural.add(delta.groupId)
+        return
+      }
+      case "GroupAssigned":
+      case "GroupUnassigned": {
+        if (delta._tag === "GroupAssigned") this.assignedGroups.add(delta.groupId)
+        else this.assignedGroups.delete(delta.groupId)
+        effects.groups.add(delta.groupId)
+        effects.structural.add(delta.groupId)
+        return
+      }
+      case "UserAssigned": {
+        this.assignments.set(delta.assignment.userId, delta.assignment)
+        this.putUser(delta.user, effects)
+        this.touchUser(delta.assignment.userId, effects)
+        return
+      }
+      case "UserUnassigned": {
+        this.assignments.delete(delta.userId)
+        this.touchUser(delta.userId, effects)
+        return
+      }
+      case "UserStatusChanged": {
+        const user = this.users.get(delta.userId)
+        if (user !== undefined) this.users.set(user.id, new OktaUser({ ...user, status: delta.status }, true))
+        this.touchUser(delta.userId, effects)
+        return
+      }
+      case "UserUpdated": {
+        this.putUser(delta.user, effects)
+        return
+      }
+    }
+  }
+}

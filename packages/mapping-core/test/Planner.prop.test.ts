@@ -1,0 +1,357 @@
+/**
+ * Properties of the planner over generated orgs: convergence, idempotence, minimal PATCHes,
+ * limits never exceeded, determinism under shuffled input, and incremental = full planning.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { FastCheck as fc } from "effect"
+import { Links, MondayTeam, OktaGroup, OktaUser, SourceSnapshot, TargetSnapshot, TeamLink } from "../src/Domain.js"
+import type { MondayTeamId, MondayUserId, OktaGroupId, OktaUserId } from "../src/Domain.js"
+import { applyDeltas } from "../src/Delta.js"
+import type { Delta } from "../src/Delta.js"
+import type { Operation, Plan } from "../src/Plan.js"
+import { encodePlan } from "../src/PlanFile.js"
+import * as Planner from "../src/Planner.js"
+import { mid, org, rules } from "./util/org.js"
+import type { OrgSpec, UserSpec } from "./util/org.js"
+
+const USERS = ["u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7"]
+const NAMES = ["a", "b", "eng-a", "eng-b", "ops"]
+const GROUPS = ["g0", "g1", "g2", "g3", "g4"]
+
+const subset = <A>(xs: ReadonlyArray<A>) => fc.subarray(xs as Array<A>)
+
+const userSpec: fc.Arbitrary<UserSpec> = fc.record({
+  status: fc.constantFrom("ACTIVE", "ACTIVE", "ACTIVE", "SUSPENDED" as const),
+  assigned: fc.constantFrom<string | false>("ACTIVE", "ACTIVE", "PROVISIONED", "PENDING", false),
+  monday: fc.constantFrom<"active" | "inactive" | false>("active", "active", "active", "inactive", false)
+})
+
+const specArb: fc.Arbitrary<OrgSpec> = fc
+  .record({
+    users: fc.tuple(...USERS.map(() => userSpec)),
+    groups: fc.array(
+      fc.record({ name: fc.constantFrom(...NAMES), members: subset(USERS), app: fc.boolean(), type: fc.constantFrom("OKTA_GROUP" as const, "APP_GROUP" as const) }),
+      { maxLength: GROUPS.length }
+    ),
+    teams: fc.array(
+      fc.record({
+        name: fc.constantFrom(...NAMES, "gone"),
+        members: subset([...USERS, "h0", "h1"]),
+        link: fc.option(fc.record({ groups: subset(GROUPS), managed: fc.double({ min: 0, max: 1, noNaN: true }), adopted: fc.boolean() }), { nil: undefined })
+      }),
+      { maxLength: 4 }
+    ),
+    vanishedLink: fc.option(subset(GROUPS), { nil: undefined })
+  })
+  .map(({ groups, teams, users, vanishedLink }): OrgSpec => ({
+    users: Object.fromEntries(USERS.map((u, i) => [u, users[i]!])),
+    mondayOnly: ["h0", "h1"],
+    groups: Object.fromEntries(groups.map((g, i) => [GROUPS[i]!, { name: g.name, members: g.members, assignedToApp: g.app, type: g.type }])),
+    teams: teams.map((t, i) => ({ id: `t${i}`, name: t.name, members: t.members })),
+    links: [
+      ...teams.flatMap((t, i) =>
+        t.link === undefined
+          ? []
+          : [{
+            teamId: `t${i}`,
+            name: t.name,
+            groups: t.link.groups,
+            origin: t.link.adopted ? "adopted" as const : "created" as const,
+            managed: t.members.filter((_, j) => j / Math.max(t.members.length, 1) < t.link!.managed)
+          }]
+      ),
+      ...(vanishedLink === undefined ? [] : [{ teamId: "t-vanished", name: "a", groups: vanishedLink, managed: [] }])
+    ]
+  }))
+
+const configArb = fc
+  .record({
+    mapping: fc.constantFrom(
+      [{ select: { nameRegex: "^(eng)-" }, team: "{1}" }, { select: { types: ["OKTA_GROUP", "APP_GROUP"] } }],
+      [{ select: { nameRegex: ".*" } }],
+      [{ select: { assignedToApp: true } }, { select: { names: ["ops"] }, team: "b" }]
+    ),
+    excludeUser: fc.boolean(),
+    notReadyMembers: fc.constantFrom("block", "skip"),
+    existingTeam: fc.constantFrom("refuse", "adopt"),
+    deleteTeams: fc.constantFrom("never", "when-group-deleted", "when-unmapped"),
+    handAddedMembers: fc.constantFrom("keep", "remove"),
+    emptyGroup: fc.constantFrom("block", "allow"),
+    maxMembersPerPatch: fc.integer({ min: 1, max: 4 }),
+    maxRemovalsPerTeam: fc.integer({ min: 0, max: 5 }),
+    maxRemovalsPerRun: fc.integer({ min: 0, max: 12 }),
+    // The user lifecycle, off in about a third of the cases (then no user operation may appear).
+    users: fc.option(
+      fc.record({
+        provision: fc.boolean(),
+        update: fc.boolean(),
+        deactivate: fc.boolean(),
+        reactivate: fc.boolean(),
+        unexplained: fc.constantFrom("report", "deactivate")
+      }),
+      { nil: undefined, freq: 2 }
+    )
+  })
+  .map((c) =>
+    rules({
+      mappings: c.mapping,
+      exclude: c.excludeUser ? { users: { ids: ["u7"] } } : {},
+      policies: {
+        notReadyMembers: c.notReadyMembers,
+        existingTeam: c.existingTeam,
+        deleteTeams: c.deleteTeams,
+        handAddedMembers: c.handAddedMembers,
+        emptyGroup: c.emptyGroup
+      },
+      limits: {
+        maxMembersPerPatch: c.maxMembersPerPatch,
+        maxRemovalsPerTeam: c.maxRemovalsPerTeam,
+        maxRemovalsPerRun: c.maxRemovalsPerRun
+      },
+      ...(c.users !== undefined ? { users: c.users } : {})
+    })
+  )
+
+const inputArb = fc.tuple(specArb, configArb).map(([spec, config]) => org(spec, config))
+
+const newTeamId = (key: string) => `new:${key}` as MondayTeamId
+/** The id monday.com gives a user a CreateUser makes. */
+const newUserId = (oktaUserId: string) => `c-${oktaUserId}` as MondayUserId
+const allDone = (plan: Plan) =>
+  plan.operations.map((op, index) => ({
+    index,
+    key: op.key,
+    status: "done" as const,
+    ...(op._tag === "CreateTeam" ? { teamId: newTeamId(op.key) } : {}),
+    ...(op._tag === "CreateUser" ? { userId: newUserId(op.oktaUserId) } : {})
+  }))
+
+const applyAll = (input: Planner.PlanInput, plan: Plan): Planner.PlanInput => ({
+  ...input,
+  target: Planner.simulateApply(input.target, plan, newTeamId, newUserId),
+  links: Planner.reconcileLinks(input, plan, allDone(plan))
+})
+
+const isUserKey = (key: string) => key.startsWith("user:")
+
+const opText = (op: Operation) => JSON.stringify(op)
+const runs = { fastCheck: { numRuns: 300 } }
+
+describe("planner properties", () => {
+  it.prop("idempotent: planning again after applying the plan yields no operation (user operations included)", [inputArb], ([input]) => {
+    const plan = Planner.plan(input)
+    const again = Planner.plan(applyAll(input, plan))
+    expect(again.operations).toStrictEqual([])
+    // Without the lifecycle in the config there is never a user operation.
+    if (input.rules.users === undefined) expect(plan.operations.filter((o) => isUserKey(o.key))).toStrictEqual([])
+  }, runs)
+
+  it.prop("converges: an unblocked team ends with every ready desired member, and no former managed member", [inputArb], ([input]) => {
+    const plan = Planner.plan(input)
+    const after = applyAll(input, plan)
+    const held = new Set(plan.blockers.flatMap((b) => ("key" in b ? [b.key] : b.keys)))
+    const report = Planner.preflight(input)
+    for (const team of report) {
+      if (held.has(team.key) || team.team.kind === "name-taken") continue
+      const link = after.links.teams.find((l) => l.groupIds.join() === team.groups.map((g) => g.id).join() && l.displayName === team.key)!
+      const current = new Set(after.target.teams.find((t) => t.id === link.teamId)!.members)
+      const notReady = new Set(team.notReady.map((u) => u.oktaUserId))
+      const mondayOf = (u: string) => after.links.users.find((l) => l.oktaUserId === u)?.mondayUserId ?? mid(u)
+      const members = new Set(team.groups.flatMap((g) => input.source.memberships.find((m) => m.groupId === g.id)!.userIds))
+      const excluded = new Set<string>(input.rules.exclude.users.ids)
+      const desired = [...members].filter((u) => !excluded.has(u))
+      for (const u of desired) if (!notReady.has(u)) expect(current.has(mondayOf(u))).toBe(true)
+      const wanted = new Set<string>(desired.map(mondayOf))
+      const before = input.links.teams.find((l) => l.teamId === link.teamId)
+      for (const m of before?.managedMembers ?? []) if (!wanted.has(m)) expect(current.has(m)).toBe(false)
+      if (input.rules.policies.handAddedMembers === "remove") for (const m of current) expect(wanted.has(m)).toBe(true)
+    }
+  }, runs)
+
+  it.prop("never exceeds the limits: PATCH size, held removals, held deletions", [inputArb], ([input]) => {
+    const plan = Planner.plan(input)
+    const max = input.rules.limits.maxMembersPerPatch
+    const removed = new Map<string, Set<string>>()
+    for (const op of plan.operations) {
+      if (op._tag === "CreateTeam") expect(op.members.length).toBeLessThanOrEqual(max)
+      if (op._tag === "PatchMembers") {
+        expect(op.add.length + op.remove.length).toBeLessThanOrEqual(max)
+        expect(op.add.length + op.remove.length).toBeGreaterThan(0)
+        if (op.remove.length > 0) removed.set(op.key, new Set([...(removed.get(op.key) ?? []), ...op.remove]))
+      }
+    }
+    for (const b of plan.blockers) {
+      if (b._tag === "RunRemovalLimit") {
+        expect(plan.operations.filter((o) => o._tag === "DeleteTeam" || o._tag === "DeactivateUser" || (o._tag === "PatchMembers" && o.remove.length > 0))).toStrictEqual([])
+        expect(b.removals).toBeGreaterThan(b.maxRemovals)
+      }
+      if (b._tag === "TeamRemovalLimit" || b._tag === "EmptyGroup") expect(removed.get(b.key)).toBeUndefined()
+      if (b._tag === "MembersNotReady" || b._tag === "NameTaken") expect(plan.operations.filter((o) => o.key === b.key)).toStrictEqual([])
+    }
+    const removes = plan.operations.reduce((n, o) => n + (o._tag === "PatchMembers" ? o.remove.length : o._tag === "DeleteTeam" ? o.memberCount : o._tag === "DeactivateUser" ? 1 : 0), 0)
+    if (!plan.blockers.some((b) => b._tag === "RunRemovalLimit")) expect(removes).toBeLessThanOrEqual(input.rules.limits.maxRemovalsPerRun)
+  }, runs)
+
+  it.prop("minimal: one create or rename at most per team, and ceil(changes / max) PATCHes, all but the last full", [inputArb], ([input]) => {
+    const plan = Planner.plan(input)
+    const max = input.rules.limits.maxMembersPerPatch
+    const keys = new Set(plan.operations.map((o) => o.key).filter((k) => !isUserKey(k)))
+    for (const key of keys) {
+      const ops = plan.operations.filter((o) => o.key === key)
+      expect(ops.filter((o) => o._tag !== "PatchMembers")).toHaveLength(ops[0]!._tag === "PatchMembers" ? 0 : 1)
+      const patches = ops.filter((o): o is Extract<Operation, { _tag: "PatchMembers" }> => o._tag === "PatchMembers")
+      const sizes = patches.map((p) => p.add.length + p.remove.length)
+      const total = sizes.reduce((a, b) => a + b, 0)
+      expect(patches.length).toBe(Math.ceil(total / max))
+      sizes.slice(0, -1).forEach((s) => expect(s).toBe(max))
+      // A created team's POST carries members before any PATCH follows.
+      const create = ops.find((o) => o._tag === "CreateTeam")
+      if (create?._tag === "CreateTeam" && patches.length > 0) expect(create.members.length).toBe(max)
+      // Nothing is added and removed at once, nor added when already there.
+      const adds = patches.flatMap((p) => p.add)
+      expect(new Set(adds).size).toBe(adds.length)
+      const current = input.target.teams.find((t) => t.id === patches[0]?.teamId)?.members ?? []
+      for (const a of adds) expect(current.includes(a)).toBe(false)
+      for (const r of patches.flatMap((p) => p.remove)) expect(current.includes(r)).toBe(true)
+    }
+  }, runs)
+
+  it.prop("deterministic: equal inputs in any order give the same plan, byte for byte", [inputArb, fc.integer()], ([input, seed]) => {
+    const rand = (() => {
+      let s = seed
+      return () => ((s = (Math.imul(s, 1103515245) + 12345) | 0) >>> 0) / 2 ** 32
+    })()
+    const shuffle = <A>(xs: ReadonlyArray<A>): Array<A> => {
+      const out = [...xs]
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor(rand() * (i + 1))
+        ;[out[i], out[j]] = [out[j]!, out[i]!]
+      }
+      return out
+    }
+    const s = input.source
+    const shuffled: Planner.PlanInput = {
+      ...input,
+      source: new SourceSnapshot({
+        users: shuffle(s.users),
+        groups: shuffle(s.groups),
+        memberships: shuffle(s.memberships.map((m) => ({ groupId: m.groupId, userIds: shuffle(m.userIds) }))),
+        assignments: shuffle(s.assignments),
+        assignedGroupIds: shuffle(s.assignedGroupIds)
+      }),
+      target: new TargetSnapshot({
+        users: shuffle(input.target.users),
+        teams: shuffle(input.target.teams.map((t) => new MondayTeam({ ...t, members: shuffle(t.members) })))
+      }),
+      links: new Links({
+        teams: shuffle(input.links.teams.map((l) => new TeamLink({ ...l, groupIds: shuffle(l.groupIds), managedMembers: shuffle(l.managedMembers) }))),
+        users: shuffle(input.links.users)
+      })
+    }
+    expect(encodePlan(Planner.plan(shuffled))).toBe(encodePlan(Planner.plan(input)))
+  }, runs)
+})
+
+// ---------------------------------------------------------------------------------------------
+// Deltas
+// ---------------------------------------------------------------------------------------------
+
+const deltaArb = (n: number): fc.Arbitrary<Array<Delta>> =>
+  fc.array(
+    fc.oneof(
+      fc.record({ g: fc.constantFrom(...GROUPS), u: fc.constantFrom(...USERS) }).map(({ g, u }): Delta => ({ _tag: "MemberAdded", groupId: g as OktaGroupId, userId: u as OktaUserId })),
+      fc.record({ g: fc.constantFrom(...GROUPS), u: fc.constantFrom(...USERS) }).map(({ g, u }): Delta => ({ _tag: "MemberRemoved", groupId: g as OktaGroupId, userId: u as OktaUserId })),
+      fc.record({ g: fc.constantFrom(...GROUPS), name: fc.constantFrom(...NAMES) }).map(({ g, name }): Delta => ({ _tag: "GroupRenamed", groupId: g as OktaGroupId, name })),
+      fc.constantFrom(...GROUPS).map((g): Delta => ({ _tag: "GroupDeleted", groupId: g as OktaGroupId })),
+      fc.record({ i: fc.integer({ min: 5, max: 7 }), name: fc.constantFrom(...NAMES) }).map(({ i, name }): Delta => ({
+        _tag: "GroupCreated",
+        group: new OktaGroup({ id: `g${i}` as OktaGroupId, name, type: "OKTA_GROUP" })
+      })),
+      fc.constantFrom(...GROUPS).map((g): Delta => ({ _tag: "GroupAssigned", groupId: g as OktaGroupId })),
+      fc.constantFrom(...GROUPS).map((g): Delta => ({ _tag: "GroupUnassigned", groupId: g as OktaGroupId })),
+      fc.record({ u: fc.constantFrom(...USERS), s: fc.constantFrom("ACTIVE", "PENDING") }).map(({ u, s }): Delta => ({
+        _tag: "UserAssigned",
+        assignment: { userId: u as OktaUserId, scope: "USER", status: s }
+      })),
+      fc.constantFrom(...USERS).map((u): Delta => ({ _tag: "UserUnassigned", userId: u as OktaUserId })),
+      fc.record({ u: fc.constantFrom(...USERS), s: fc.constantFrom("ACTIVE" as const, "SUSPENDED" as const, "DEPROVISIONED" as const) }).map(({ u, s }): Delta => ({
+        _tag: "UserStatusChanged",
+        userId: u as OktaUserId,
+        status: s
+      })),
+      fc.record({ u: fc.constantFrom(...USERS), e: fc.constantFrom(...USERS) }).map(({ u, e }): Delta => ({
+        _tag: "UserUpdated",
+        user: new OktaUser({ id: u as OktaUserId, login: `${e}@x.com`, email: `${e}@X.com`, status: "ACTIVE" })
+      }))
+    ),
+    { maxLength: n }
+  )
+
+/** Limits high enough that the run-wide limit (counted per plan) never differs between full and touched plans. */
+const noRunLimit = (input: Planner.PlanInput): Planner.PlanInput => ({
+  ...input,
+  rules: {
+    ...input.rules,
+    limits: { ...input.rules.limits, maxRemovalsPerRun: 1_000_000 },
+    // Unexplained monday.com users are found by full plans only.
+    ...(input.rules.users !== undefined ? { users: { ...input.rules.users, unexplained: "report" as const } } : {})
+  }
+})
+
+describe("incremental planning", () => {
+  it.prop("applyDeltas names every group a delta touched, users' groups included", [inputArb, deltaArb(6)], ([input, deltas]) => {
+    const { source, touchedGroupIds } = applyDeltas(input.source, deltas)
+    const touched = new Set<string>(touchedGroupIds)
+    for (const d of deltas) if ("groupId" in d) expect(touched.has(d.groupId)).toBe(true)
+    // Groups whose members or name differ are touched; the rest are as before.
+    const key = (s: SourceSnapshot, g: string) =>
+      JSON.stringify([s.groups.find((x) => x.id === g)?.name, [...(s.memberships.find((m) => m.groupId === g)?.userIds ?? [])].sort()])
+    for (const g of GROUPS) if (key(source, g) !== key(input.source, g)) expect(touched.has(g)).toBe(true)
+  }, runs)
+
+  it.prop("planning the touched teams gives the same operations and blockers as a full plan", [inputArb, deltaArb(6), deltaArb(4)], ([raw, batch1, batch2]) => {
+    const input = noRunLimit(raw)
+    const planner = Planner.make(input)
+    let source = input.source
+    for (const batch of [batch1, batch2]) {
+      const before = Planner.plan({ ...input, source })
+      source = applyDeltas(source, batch).source
+      const touched = planner.applyDeltas(batch)
+      const partial = planner.planTouched(touched)
+      const full = Planner.plan({ ...input, source })
+      const fullOps = new Set(full.operations.map(opText))
+      const beforeOps = new Set(before.operations.map(opText))
+      const partialOps = new Set(partial.operations.map(opText))
+      for (const op of partialOps) expect(fullOps.has(op)).toBe(true)
+      for (const op of fullOps) if (!partialOps.has(op)) expect(beforeOps.has(op)).toBe(true)
+      const fullBlockers = new Set(full.blockers.map((b) => b.id))
+      for (const b of partial.blockers) expect(fullBlockers.has(b.id)).toBe(true)
+      // The planner's source equals the snapshot applyDeltas gives.
+      expect(encodePlan(planner.planAll())).toBe(encodePlan(full))
+    }
+  }, runs)
+
+  it.prop(
+    "kept team states stay exact over a long run of batches: every plan equals a fresh full plan",
+    [inputArb, fc.array(deltaArb(8), { minLength: 6, maxLength: 10 })],
+    ([raw, batches]) => {
+      const input = noRunLimit(raw)
+      const planner = Planner.make(input)
+      // Every team gets a kept state first, so each batch updates states rather than building them.
+      expect(encodePlan(planner.planAll())).toBe(encodePlan(Planner.plan(input)))
+      let source = input.source
+      for (const batch of batches) {
+        source = applyDeltas(source, batch).source
+        const partial = planner.planTouched(planner.applyDeltas(batch))
+        const full = Planner.plan({ ...input, source })
+        // The touched teams' operations are exactly the full plan's for those teams, in order.
+        const keys = new Set(partial.operations.map((o) => o.key))
+        expect(partial.operations.map(opText)).toStrictEqual(full.operations.filter((o) => keys.has(o.key)).map(opText))
+        // Every kept state (touched or not) plans as a fresh planner would.
+        expect(encodePlan(planner.planAll())).toBe(encodePlan(full))
+      }
+    },
+    { fastCheck: { numRuns: 150 } }
+  )
+})
+

@@ -1,0 +1,36 @@
+/**
+ * The sorted integer set behind each team's pending adds and removal candidates: any sequence of
+ * adds and deletes leaves it equal to a Set, in ascending order.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { FastCheck as fc } from "effect"
+import { search, SortedInts } from "../../src/internal/sortedInts.js"
+
+describe("SortedInts", () => {
+  it.prop(
+    "after any adds and deletes it holds what a Set holds, ascending, and says what changed",
+    [fc.uniqueArray(fc.integer({ min: -50, max: 50 })), fc.array(fc.tuple(fc.boolean(), fc.integer({ min: -60, max: 60 })), { maxLength: 200 })],
+    ([initial, ops]) => {
+      const set = SortedInts.of(Int32Array.from(initial).sort())
+      const model = new Set(initial)
+      for (const [add, x] of ops) {
+        if (add) expect(set.add(x)).toBe(!model.has(x))
+        else expect(set.delete(x)).toBe(model.has(x))
+        if (add) model.add(x)
+        else model.delete(x)
+        expect(set.has(x)).toBe(model.has(x))
+      }
+      const items = Array.from({ length: set.length }, (_, i) => set.at(i))
+      expect(items).toStrictEqual([...model].sort((a, b) => a - b))
+    }
+  )
+
+  it("search gives the index of a present value and the insertion point of an absent one", () => {
+    const a = Int32Array.from([2, 4, 6])
+    expect(search(a, 3, 4)).toBe(1)
+    expect(search(a, 3, 1)).toBe(-1)
+    expect(search(a, 3, 5)).toBe(-3)
+    expect(search(a, 3, 7)).toBe(-4)
+    expect(search(a, 0, 2)).toBe(-1)
+  })
+})

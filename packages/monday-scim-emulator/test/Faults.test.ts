@@ -1,0 +1,159 @@
+import { describe, expect, layer } from "@effect/vitest"
+import { Effect, Either, FastCheck } from "effect"
+import { layer as emulatorLayer } from "../src/index.js"
+import { makeRandom } from "../src/Faults.js"
+import { freshAcme, scim } from "./support.js"
+
+layer(emulatorLayer({ seed: 7 }))("Faults, rate limit and counters", (it) => {
+  describe("faults", () => {
+    it.effect("next-N form: 429 with Retry-After, then 500/502/503, then normal answers", () =>
+      Effect.gen(function* () {
+        const { emulator, client } = yield* freshAcme
+        emulator.setFaults({ next: ["429", "500", "502", "503"], retryAfterSeconds: 7 })
+        const throttled = yield* client.get("/Users")
+        expect(throttled.status).toBe(429)
+        expect(throttled.headers.get("retry-after")).toBe("7")
+        expect(throttled.body.status).toBe("429")
+        const statuses = [
+          (yield* client.get("/Users")).status,
+          (yield* client.get("/Users")).status,
+          (yield* client.get("/Users")).status
+        ]
+        expect(statuses).toEqual([500, 502, 503])
+        expect((yield* client.get("/Users")).status).toBe(200)
+      })
+    )
+
+    it.effect("faults can target one path template and leave the rest alone", () =>
+      Effect.gen(function* () {
+        const { emulator, client } = yield* freshAcme
+        emulator.setFaults({ next: ["503"], only: ["PATCH /Groups/{id}"] })
+        expect((yield* client.get("/Groups/201")).status).toBe(200)
+        const patch = yield* client.ops("/Groups/201", { op: "add", path: "members", value: [{ value: "104" }] })
+        expect(patch.status).toBe(503)
+        expect(emulator.account("acme").teams[0]!.members).toEqual(["101", "102"])
+        expect(
+          (yield* client.ops("/Groups/201", { op: "add", path: "members", value: [{ value: "104" }] })).status
+        ).toBe(204)
+      })
+    )
+
+    it.effect("a dropped connection destroys the socket without an answer", () =>
+      Effect.gen(function* () {
+        const { emulator, created } = yield* freshAcme
+        emulator.setFaults({ next: ["drop"] })
+        const dropped = yield* Effect.either(
+          Effect.tryPromise(() =>
+            fetch(`${emulator.scimUrl}/Users`, { headers: { authorization: `Bearer ${created.token}` } })
+          )
+        )
+        expect(Either.isLeft(dropped)).toBe(true)
+        expect((yield* scim(emulator, created.token).get("/Users")).status).toBe(200)
+      })
+    )
+
+    it.effect("a slow answer arrives after the configured delay, and is otherwise normal", () =>
+      Effect.gen(function* () {
+        const { emulator, client } = yield* freshAcme
+        emulator.setFaults({ next: ["slow"], slowMs: 150 })
+        const start = performance.now()
+        const reply = yield* client.get("/Users/101")
+        expect(performance.now() - start).toBeGreaterThanOrEqual(140)
+        expect(reply.status).toBe(200)
+      })
+    )
+
+    it.effect("shares are drawn from a seeded generator: same seed, same faults", () =>
+      Effect.gen(function* () {
+        const { emulator, client } = yield* freshAcme
+        const run = Effect.gen(function* () {
+          emulator.setFaults({ shares: { "429": 0.3, "500": 0.2 }, seed: 42, retryAfterSeconds: 0 })
+          const statuses: Array<number> = []
+          for (let i = 0; i < 60; i++) statuses.push((yield* client.get("/Users/101")).status)
+          return statuses
+        })
+        const first = yield* run
+        const second = yield* run
+        expect(second).toEqual(first)
+        const share = (status: number) => first.filter((s) => s === status).length / first.length
+        expect(share(429)).toBeGreaterThan(0.1)
+        expect(share(429)).toBeLessThan(0.55)
+        expect(share(500)).toBeGreaterThan(0.03)
+        expect(share(200)).toBeGreaterThan(0.3)
+        emulator.setFaults({})
+        for (let i = 0; i < 10; i++) expect((yield* client.get("/Users/101")).status).toBe(200)
+      })
+    )
+
+    it.effect("faults are validated: shares over 1 are refused with a clear reason", () =>
+      Effect.gen(function* () {
+        const { emulator } = yield* freshAcme
+        expect(() => emulator.setFaults({ shares: { "500": 0.7, "503": 0.6 } })).toThrow(/add up to more than 1/)
+        expect(() => emulator.setFaults({ shares: { "500": 2 } })).toThrow(/shares\.500/)
+      })
+    )
+
+    it.prop("the generator stays in [0, 1) and repeats for a seed", [FastCheck.integer()], ([seed]) => {
+      const a = makeRandom(seed)
+      const b = makeRandom(seed)
+      for (let i = 0; i < 50; i++) {
+        const value = a()
+        expect(value).toBeGreaterThanOrEqual(0)
+        expect(value).toBeLessThan(1)
+        expect(b()).toBe(value)
+      }
+    })
+  })
+
+  describe("rate limit", () => {
+    it.effect("per-account token bucket answers 429 with Retry-After when empty", () =>
+      Effect.gen(function* () {
+        const { emulator, client } = yield* freshAcme
+        const other = emulator.createAccount({ slug: "other", admin: { email: "root@other.com" } })
+        emulator.setOptions({ rateLimit: { capacity: 3, refillPerSecond: 0.5 } })
+        for (let i = 0; i < 3; i++) expect((yield* client.get("/Users")).status).toBe(200)
+        const limited = yield* client.get("/Users")
+        expect(limited.status).toBe(429)
+        expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1)
+        expect(limited.body.detail).toContain("acme")
+        expect((yield* scim(emulator, other.token).get("/Users")).status).toBe(200)
+      })
+    )
+
+    it.effect("the bucket refills over time", () =>
+      Effect.gen(function* () {
+        const { emulator, client } = yield* freshAcme
+        emulator.setOptions({ rateLimit: { capacity: 1, refillPerSecond: 20 } })
+        expect((yield* client.get("/Users")).status).toBe(200)
+        expect((yield* client.get("/Users")).status).toBe(429)
+        // Real time: the bucket reads the wall clock, not the TestClock.
+        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 120)))
+        expect((yield* client.get("/Users")).status).toBe(200)
+        emulator.setOptions({ rateLimit: undefined })
+        for (let i = 0; i < 5; i++) expect((yield* client.get("/Users")).status).toBe(200)
+      })
+    )
+  })
+
+  describe("counters", () => {
+    it.effect("count every SCIM request by method and path template, plus total; resettable", () =>
+      Effect.gen(function* () {
+        const { emulator, client } = yield* freshAcme
+        emulator.resetCounters()
+        yield* client.get("/Groups/201")
+        yield* client.get("/Groups/202")
+        yield* client.ops("/Groups/201", { op: "add", path: "members", value: [{ value: "104" }] })
+        yield* client.get("/Users?count=1")
+        yield* scim(emulator, "wrong").get("/Users")
+        expect(emulator.counters()).toEqual({
+          "GET /Groups/{id}": 2,
+          "PATCH /Groups/{id}": 1,
+          "GET /Users": 2,
+          total: 5
+        })
+        emulator.resetCounters()
+        expect(emulator.counters()).toEqual({})
+      })
+    )
+  })
+})

@@ -1,0 +1,283 @@
+/**
+ * Faults: 429 storms, 5xx, slow answers and dropped connections, injected by the emulator (and,
+ * for answers lost after the server acted, by the client hook). Whatever happens on the way, the
+ * teams end with exactly the plan's members: no change lost, no team created twice.
+ */
+import { HttpClient, HttpClientError } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import type { Plan } from "@okta-monday/mapping-core"
+import { Effect, Logger, LogLevel } from "effect"
+import { emulator, type MondayEmulator } from "./support/emulator.js"
+import { create, liveSink, patch, plan, rename } from "./support/plan.js"
+
+const seed = (emu: MondayEmulator) => {
+  const { token } = emu.createAccount({
+    slug: "acme",
+    admin: { email: "admin@acme.io" },
+    users: Array.from({ length: 60 }, (_, i) => ({ email: `u${i}@acme.io` })),
+    teams: Array.from({ length: 5 }, (_, t) => ({
+      displayName: `Old ${t}`,
+      members: Array.from({ length: 6 }, (_, i) => `u${t * 6 + i}@acme.io`)
+    }))
+  })
+  const state = emu.account("acme")
+  const id = (email: string) => state.users.find((u) => u.userName === email)!.id
+  return { token, state, id }
+}
+
+/** A plan touching every kind of write, and the membership it must leave, by team name. */
+const busyPlan = (
+  state: ReturnType<typeof seed>["state"],
+  id: (email: string) => string
+): { plan: Plan.Plan; expected: Map<string, Set<string>> } => {
+  const operations: Array<Plan.Operation> = []
+  const expected = new Map<string, Set<string>>()
+  for (let t = 0; t < 8; t++) {
+    const members = Array.from({ length: 6 }, (_, i) => id(`u${30 + ((t * 3 + i) % 30)}@acme.io`))
+    const more = Array.from({ length: 3 }, (_, i) => id(`u${(t + i * 7) % 30}@acme.io`))
+    operations.push(create(`New ${t}`, members.slice(0, 4)), patch(`New ${t}`, { add: [...members.slice(4), ...more] }))
+    expected.set(`New ${t}`, new Set([...members, ...more]))
+  }
+  state.teams.forEach((team, t) => {
+    const add = [id(`u${40 + t}@acme.io`), id(`u${50 + t}@acme.io`)]
+    const remove = team.members.slice(0, 3)
+    const name = t % 2 === 0 ? `Renamed ${t}` : team.displayName
+    if (t % 2 === 0) operations.push(rename(team.displayName, team.id, team.displayName, name))
+    operations.push(patch(team.displayName, { teamId: team.id, add, remove }))
+    expected.set(name, new Set([...team.members.slice(3), ...add]))
+  })
+  return { plan: plan(operations), expected }
+}
+
+const membership = (state: { teams: ReadonlyArray<{ displayName: string; members: ReadonlyArray<string> }> }) =>
+  new Map(state.teams.map((team) => [team.displayName, new Set(team.members)]))
+
+describe("faults", () => {
+  it.scopedLive("under 429 storms, 5xx, slow answers and drops, the teams end exactly as planned", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const { id, state, token } = seed(emu)
+      const { expected, plan } = busyPlan(state, id)
+      emu.setFaults({
+        shares: { "429": 0.15, "500": 0.05, "502": 0.05, "503": 0.1, drop: 0.1, slow: 0.05 },
+        retryAfterSeconds: 0,
+        slowMs: 20,
+        seed: 11
+      })
+      const sink = yield* liveSink(emu.scimUrl, token, {
+        retry: { baseDelay: "1 millis", maxDelay: "5 millis", maxAttempts: 30 }
+      })
+
+      const outcomes = yield* sink.apply(plan, { concurrency: 4 })
+
+      expect(outcomes.filter((o) => o.status !== "done")).toEqual([])
+      emu.setFaults({})
+      const after = emu.account("acme")
+      expect(after.teams.length).toBe(13)
+      expect(membership(after)).toEqual(expected)
+      const stats = yield* sink.stats
+      expect(stats.retries).toBeGreaterThan(0)
+      expect(stats.rateLimited).toBeGreaterThan(0)
+      expect(stats.serverErrors).toBeGreaterThan(0)
+      expect(stats.transportErrors).toBeGreaterThan(0)
+      expect(stats.requests).toBe(emu.counters().total)
+    }))
+
+  it.scopedLive("under the account's rate limit, every change lands and each 429 is counted", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator({ rateLimit: { capacity: 10, refillPerSecond: 20 } })
+      const { id, state, token } = seed(emu)
+      const operations = Array.from({ length: 30 }, (_, i) => {
+        const team = state.teams[i % 5]
+        return patch(`${team.displayName}`, { teamId: team.id, add: [id(`u${30 + i}@acme.io`)] })
+      })
+      const sink = yield* liveSink(emu.scimUrl, token, { concurrency: 5 })
+
+      const outcomes = yield* sink.apply(plan(operations))
+
+      expect(outcomes.every((o) => o.status === "done")).toBe(true)
+      const after = emu.account("acme")
+      after.teams.forEach((team, t) => {
+        const added = Array.from({ length: 6 }, (_, k) => id(`u${30 + t + 5 * k}@acme.io`))
+        expect(new Set(team.members)).toEqual(new Set([...state.teams[t].members, ...added]))
+      })
+      const stats = yield* sink.stats
+      expect(stats.rateLimited).toBeGreaterThan(0)
+      expect(stats.requests).toBe(30 + stats.rateLimited)
+    }))
+
+  it.scopedLive("honours Retry-After before sending again", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const { token } = seed(emu)
+      emu.setFaults({ next: ["429"], retryAfterSeconds: 1 })
+      const sink = yield* liveSink(emu.scimUrl, token, { concurrency: 4 })
+      const started = Date.now()
+      yield* sink.readTarget()
+      // The first list answered 429 with Retry-After: 1; nothing may be re-sent sooner.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000)
+      expect(yield* sink.stats).toMatchObject({ rateLimited: 1, retries: 1 })
+    }))
+
+  it.scopedLive("gives up with RateLimited when Retry-After is longer than the budget, without waiting it out", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const { token } = seed(emu)
+      emu.setFaults({ next: ["429"], retryAfterSeconds: 120 })
+      const sink = yield* liveSink(emu.scimUrl, token, { retry: { maxTotalWait: "1 second" } })
+      const error = yield* Effect.flip(sink.testConnection.pipe(Effect.timeout("5 seconds")))
+      expect(error._tag).toBe("RateLimited")
+      expect(error.message).toContain("Retry-After: 120 s")
+      expect(emu.counters().total).toBe(1)
+    }))
+
+  it.scopedLive("5xx after every attempt ends in ServerUnavailable, retryable, after maxAttempts", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const { token } = seed(emu)
+      emu.setFaults({ shares: { "503": 1 } })
+      const sink = yield* liveSink(emu.scimUrl, token, { retry: { maxAttempts: 3, baseDelay: "1 millis" } })
+      const error = yield* Effect.flip(sink.readTarget())
+      expect(error).toMatchObject({ _tag: "ServerUnavailable", attempts: 3, status: 503, retryable: true })
+      expect(emu.counters()["GET /Users"]).toBe(3)
+    }))
+
+  it.scopedLive("never retries what can't succeed (401, 403, 404, 409, 400, 413)", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator({ maxMembersPerPatch: 1 })
+      const { id, state, token } = seed(emu)
+      const sink = yield* liveSink(emu.scimUrl, token)
+      const outcomes = yield* sink.apply(
+        plan([
+          patch("Gone", { teamId: "404404", add: [id("u1@acme.io")] }),
+          rename("Old 0", state.teams[0].id, "Old 0", "Old 1"),
+          patch("Old 2", { teamId: state.teams[2].id, add: ["nobody"] }),
+          patch("Old 3", { teamId: state.teams[3].id, add: [id("u1@acme.io"), id("u2@acme.io")] })
+        ])
+      )
+      expect(outcomes.map((o) => o.error?.tag)).toEqual([
+        "TeamNotFound",
+        "Conflict",
+        "UserNotInAccount",
+        "InvalidAttribute"
+      ])
+      expect(emu.counters()["PATCH /Groups/{id}"]).toBe(4)
+      expect((yield* sink.stats).retries).toBe(0)
+    }))
+
+  it.scopedLive("a POST whose answer was lost after the team was made is adopted, not made twice", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const { id, token } = seed(emu)
+      let lost = 0
+      // The emulator drops connections before acting; here the server acts and only the answer is lost.
+      const loseFirstPostAnswer = (client: HttpClient.HttpClient) =>
+        HttpClient.transform(client, (response, request) =>
+          Effect.flatMap(response, (res) =>
+            request.method === "POST" && lost++ === 0
+              ? Effect.fail(
+                new HttpClientError.RequestError({ request, reason: "Transport", description: "socket hang up" })
+              )
+              : Effect.succeed(res)))
+      const sink = yield* liveSink(emu.scimUrl, token, { transformClient: loseFirstPostAnswer })
+
+      const outcomes = yield* sink.apply(
+        plan([create("Eng", [id("u1@acme.io")]), patch("Eng", { add: [id("u2@acme.io")] })])
+      )
+
+      expect(outcomes.map((o) => o.status)).toEqual(["done", "done"])
+      const teams = emu.account("acme").teams.filter((t) => t.displayName === "Eng")
+      expect(teams.length).toBe(1)
+      expect(outcomes[0].teamId).toBe(teams[0].id)
+      expect([...teams[0].members].sort()).toEqual([id("u1@acme.io"), id("u2@acme.io")].sort())
+      expect(emu.counters()["POST /Groups"]).toBe(1)
+      // guard lookup, POST, lookup that found the team, PATCH
+      expect(emu.counters()["GET /Groups"]).toBe(2)
+    }))
+
+  it.scopedLive("a slow POST that timed out but went through is adopted", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const { id, token } = seed(emu)
+      emu.setFaults({ next: ["slow"], only: ["POST /Groups"], slowMs: 300 })
+      const sink = yield* liveSink(emu.scimUrl, token, {
+        requestTimeout: "100 millis",
+        retry: { baseDelay: "600 millis", maxDelay: "600 millis" }
+      })
+
+      const outcomes = yield* sink.apply(plan([create("Eng", [id("u1@acme.io")])]))
+
+      expect(outcomes[0].status).toBe("done")
+      expect(emu.account("acme").teams.filter((t) => t.displayName === "Eng").map((t) => t.id)).toEqual([
+        outcomes[0].teamId
+      ])
+      expect(emu.counters()["POST /Groups"]).toBe(1)
+      expect((yield* sink.stats).transportErrors).toBe(1)
+    }))
+
+  it.scopedLive("a PATCH whose answer was lost after it took is checked, not re-sent", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const { id, state, token } = seed(emu)
+      let lost = 0
+      const loseFirstPatchAnswer = (client: HttpClient.HttpClient) =>
+        HttpClient.transform(client, (response, request) =>
+          Effect.flatMap(response, (res) =>
+            request.method === "PATCH" && lost++ === 0
+              ? Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport" }))
+              : Effect.succeed(res)))
+      const sink = yield* liveSink(emu.scimUrl, token, { transformClient: loseFirstPatchAnswer })
+      const team = state.teams[0]
+
+      const outcomes = yield* sink.apply(
+        plan([patch("Old 0", { teamId: team.id, add: [id("u59@acme.io")], remove: [team.members[0]] })])
+      )
+
+      expect(outcomes[0].status).toBe("done")
+      expect(emu.counters()["PATCH /Groups/{id}"]).toBe(1)
+      expect(emu.counters()["GET /Groups/{id}"]).toBe(1)
+      expect(new Set(emu.account("acme").teams[0].members)).toEqual(
+        new Set([...team.members.slice(1), id("u59@acme.io")])
+      )
+    }))
+
+  it.scopedLive("one team's failure doesn't stop the others", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const { id, state, token } = seed(emu)
+      emu.setFaults({ shares: { "503": 1 }, only: ["POST /Groups"] })
+      const sink = yield* liveSink(emu.scimUrl, token, { retry: { maxAttempts: 2, baseDelay: "1 millis" } })
+      const outcomes = yield* sink.apply(
+        plan([
+          create("Eng", [id("u1@acme.io")]),
+          patch("Eng", { add: [id("u2@acme.io")] }),
+          patch("Old 1", { teamId: state.teams[1].id, add: [id("u59@acme.io")] })
+        ])
+      )
+      expect(outcomes.map((o) => o.status)).toEqual(["failed", "skipped", "done"])
+      expect(outcomes[0].error).toMatchObject({ tag: "ServerUnavailable", retryable: true })
+    }))
+
+  it.scopedLive("the token never appears in logs, errors or outcomes, even with retries logged", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const { id, token } = seed(emu)
+      emu.setFaults({ shares: { "503": 0.5, drop: 0.2 }, seed: 3 })
+      const lines: Array<string> = []
+      const capture = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make((options) => lines.push(Logger.logfmtLogger.log(options)))
+      )
+      const sink = yield* liveSink(emu.scimUrl, token, { retry: { maxAttempts: 2, baseDelay: "1 millis" } })
+      const outcomes = yield* sink.apply(
+        plan(Array.from({ length: 6 }, (_, i) => create(`T${i}`, [id(`u${i}@acme.io`)]))),
+        { concurrency: 2 }
+      ).pipe(Effect.provide(capture), Logger.withMinimumLogLevel(LogLevel.All))
+      const read = yield* Effect.either(sink.readTarget()).pipe(Effect.provide(capture))
+
+      expect(lines.length).toBeGreaterThan(0)
+      expect(outcomes.some((o) => o.status === "failed")).toBe(true)
+      const everything = [...lines, JSON.stringify(outcomes), JSON.stringify(read), String(read)].join("\n")
+      expect(everything).not.toContain(token)
+    }))
+})

@@ -1,0 +1,5 @@
+/**
+ * @okta-monday/okta-emulator: a local Okta Management API server for tests, benchmarks and the demo.
+ */
+export * from "./OktaEmulator.js"
+export * as OktaFilter from "./OktaFilter.js"

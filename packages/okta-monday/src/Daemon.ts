@@ -1,0 +1,248 @@
+/**
+ * The daemon: a full reconcile at start and every N minutes (which also repairs edits made by
+ * hand in monday.com), and between them a System Log poll every M seconds that applies only the
+ * teams the changes touch. One daemon per state store (a lease); `/healthz` and `/metrics`.
+ */
+import { Clock, Data, Duration, Effect, Option } from "effect"
+import * as Os from "node:os"
+import { Plan, Planner } from "@okta-monday/mapping-core"
+import { MondaySink } from "@okta-monday/monday-scim-sink"
+import { OktaSource } from "@okta-monday/okta-source"
+import type { FeedCursor } from "@okta-monday/okta-source"
+import { Engine } from "./Engine.js"
+import type { ApplyReport, SyncInput } from "./Engine.js"
+import { Metrics, serveHttp } from "./Metrics.js"
+import type { EngineMetrics } from "./Metrics.js"
+import { StateStore } from "./state/StateStore.js"
+
+export class DaemonAlreadyRunning extends Data.TaggedError("DaemonAlreadyRunning")<{
+  readonly holder: string
+  readonly expiresAt: Date
+}> {
+  override get message(): string {
+    return `another okta-monday daemon (${this.holder}) holds this state store's lease until ${this.expiresAt.toISOString()}; ` +
+      "only one may run per state store. Stop it, or wait for its lease to expire if it died."
+  }
+}
+
+export class LeaseLost extends Data.TaggedError("LeaseLost")<{ readonly holder: string }> {
+  override get message(): string {
+    return `the daemon ${this.holder} lost its lease on the state store (another process took it over); stopping`
+  }
+}
+
+export interface DaemonOptions {
+  readonly fullSyncInterval: Duration.DurationInput
+  readonly pollInterval: Duration.DurationInput
+  /** Where `/healthz` and `/metrics` listen; `false` for none. */
+  readonly http: { readonly host: string; readonly port: number } | false
+  /** Lease time-to-live; renewed every third of it. Default 30 seconds. */
+  readonly leaseTtl?: Duration.DurationInput
+  /** Called after every cycle (logging, tests, the demo). */
+  readonly onCycle?: (event: CycleEvent) => Effect.Effect<void>
+  /** Called once the HTTP server listens. */
+  readonly onListening?: (url: string) => Effect.Effect<void>
+}
+
+export type CycleEvent =
+  | { readonly kind: "full"; readonly report: ApplyReport }
+  | { readonly kind: "delta"; readonly deltas: number; readonly report: ApplyReport }
+  | { readonly kind: "idle" }
+  | { readonly kind: "failed"; readonly cycle: "full" | "delta"; readonly error: unknown }
+
+/** `host:pid:nonce` of a process on this host that no longer exists. */
+export const isDeadLocalHolder = (holder: string): boolean => {
+  const [host, pid] = holder.split(":")
+  if (host !== Os.hostname() || pid === undefined || !/^\d+$/.test(pid) || Number(pid) === process.pid) return false
+  try {
+    process.kill(Number(pid), 0)
+    return false
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH"
+  }
+}
+
+const countOutcomes = (metrics: EngineMetrics, report: ApplyReport) => {
+  report.outcomes.forEach((o) => {
+    const op = report.plan.operations[o.index]
+    if (op !== undefined) metrics.operations.inc({ kind: op._tag, outcome: o.status })
+  })
+  metrics.blockedTeams.set(report.plan.blockers.length)
+}
+
+/** Runs until interrupted (SIGINT/SIGTERM through the runtime) or until the lease is lost. */
+export const run = (options: DaemonOptions) =>
+  Effect.gen(function*() {
+    const engine = yield* Engine
+    const store = yield* StateStore
+    const okta = yield* OktaSource
+    const sink = yield* MondaySink.MondaySink
+    const metrics = yield* Metrics
+    const holder = `${Os.hostname()}:${process.pid}:${globalThis.crypto.randomUUID().slice(0, 8)}`
+    const ttl = Duration.decode(options.leaseTtl ?? Duration.seconds(30))
+
+    if (!(yield* store.lease.acquire(holder, ttl))) {
+      // A lease left by a daemon on this host whose process is gone (kill -9, power cut of a
+      // container) is released at once instead of making the restart wait for it to expire.
+      const stale = yield* store.lease.current
+      if (Option.isSome(stale) && isDeadLocalHolder(stale.value.holder)) {
+        yield* Effect.logWarning(`taking over the lease of ${stale.value.holder}: that process is gone`)
+        yield* store.lease.release(stale.value.holder)
+      }
+    }
+    if (!(yield* store.lease.acquire(holder, ttl))) {
+      const current = yield* store.lease.current
+      return yield* new DaemonAlreadyRunning(
+        Option.match(current, {
+          onNone: () => ({ holder: "unknown", expiresAt: new Date(0) }),
+          onSome: (l) => ({ holder: l.holder, expiresAt: l.expiresAt })
+        })
+      )
+    }
+    yield* Effect.addFinalizer(() => store.lease.release(holder).pipe(Effect.ignore))
+    yield* Effect.logInfo(`daemon ${holder} started`)
+
+    // The lease is renewed in the background; losing it stops the daemon at its next poll. (The
+    // loop is not raced against this fiber: a race would let an interrupted apply run on past the
+    // daemon's scope, on closed connections.)
+    let leaseLost = false
+    yield* Effect.gen(function*() {
+      yield* Effect.sleep(Duration.times(ttl, 1 / 3))
+      if (!(yield* store.lease.renew(holder, ttl).pipe(Effect.orElseSucceed(() => false)))) {
+        leaseLost = true
+        return yield* Effect.never
+      }
+    }).pipe(Effect.forever, Effect.forkScoped)
+
+    let healthy = false
+    let lastError: string | undefined
+    let lastSuccessAt: Date | undefined
+    if (options.http !== false) {
+      const server = yield* serveHttp({
+        ...options.http,
+        metrics,
+        health: {
+          healthy: () => healthy,
+          detail: () => ({ holder, lastSuccessAt: lastSuccessAt?.toISOString() ?? null, lastError: lastError ?? null })
+        }
+      })
+      if (options.onListening) yield* options.onListening(server.url)
+    }
+
+    const updateApiMetrics = Effect.gen(function*() {
+      const o = yield* okta.stats
+      const m = yield* sink.stats
+      metrics.apiRequests.set({ side: "okta" }, o.requests)
+      metrics.apiRateLimited.set({ side: "okta" }, o.rateLimited)
+      metrics.apiRequests.set({ side: "monday" }, m.requests)
+      metrics.apiRateLimited.set({ side: "monday" }, m.rateLimited)
+    })
+
+    const succeeded = (kind: "full" | "delta") =>
+      Effect.gen(function*() {
+        healthy = true
+        lastError = undefined
+        lastSuccessAt = new Date(yield* Clock.currentTimeMillis)
+        metrics.cycles.inc({ kind, result: "ok" })
+        metrics.lastSuccess.set(lastSuccessAt.getTime() / 1000)
+        yield* updateApiMetrics
+      })
+
+    const failed = (cycle: "full" | "delta", error: unknown) =>
+      Effect.gen(function*() {
+        healthy = false
+        lastError = error instanceof Error ? error.message : String(error)
+        metrics.cycles.inc({ kind: cycle, result: "failed" })
+        yield* Effect.logError(`${cycle} cycle failed: ${lastError}`)
+        yield* updateApiMetrics
+        if (options.onCycle) yield* options.onCycle({ kind: "failed", cycle, error })
+      })
+
+    /** The state the delta path plans against, from the last full cycle. */
+    let planner: Planner.Planner | undefined
+    let held: SyncInput | undefined
+    let approvalsSeen = ""
+
+    const approvalsKey = store.approvals.list.pipe(Effect.map((a) => a.map((x) => x.blockerId).sort().join(",")))
+
+    const fullCycle = Effect.gen(function*() {
+      // The cursor is taken before the read, so changes made during it are polled again: harmless, deltas are idempotent.
+      const t = new Date(yield* Clock.currentTimeMillis)
+      const existing = yield* store.getCursor
+      const cursor = Option.getOrElse(existing, () => okta.startCursor(t) as string)
+      const report = yield* engine.plan
+      const applied = yield* engine.applyReport(report, "full", Option.isNone(existing) ? cursor : undefined)
+      planner = Planner.make({ ...report.input, target: applied.target, links: applied.links })
+      held = { input: { ...report.input, target: applied.target, links: applied.links }, warnings: [] }
+      approvalsSeen = yield* approvalsKey
+      countOutcomes(metrics, applied)
+      yield* succeeded("full")
+      yield* Effect.logInfo(
+        `full cycle: ${applied.status}, ${applied.plan.operations.length} operations, ${applied.plan.blockers.length} blockers`
+      )
+      if (options.onCycle) yield* options.onCycle({ kind: "full", report: applied })
+    })
+
+    const deltaCycle = Effect.gen(function*() {
+      if (planner === undefined || held === undefined) return true
+      const cursor = Option.getOrThrow(yield* store.getCursor) as FeedCursor
+      const batch = yield* okta.poll(cursor)
+      if (batch.deltas.length === 0) {
+        if (batch.cursor !== cursor) yield* store.setCursor(batch.cursor)
+        yield* updateApiMetrics
+        if (options.onCycle) yield* options.onCycle({ kind: "idle" })
+        return true
+      }
+      const touched = planner.applyDeltas(batch.deltas)
+      const approvals = (yield* store.approvals.list).map((a) => a.blockerId)
+      const plan = planner.planTouched(touched, { approvals })
+      const input: SyncInput = { input: { ...held.input, source: planner.source() }, warnings: [] }
+      // A delta plan sees only the touched teams: its blockers add to the ones the full cycle found.
+      const previous = (yield* store.blocked.get).map((b) => b.blocker)
+      const ids = new Set(plan.blockers.map((b) => b.id))
+      const merged = new Plan.Plan({ ...plan, blockers: [...plan.blockers, ...previous.filter((b) => !ids.has(b.id))] })
+      const applied = yield* engine.applyPlanned(input, merged, "delta", batch.cursor)
+      planner.setTarget(applied.target)
+      planner.setLinks(applied.links)
+      held = { input: { ...input.input, target: applied.target, links: applied.links }, warnings: [] }
+      countOutcomes(metrics, applied)
+      yield* succeeded("delta")
+      yield* Effect.logInfo(`delta cycle: ${batch.deltas.length} changes, ${applied.plan.operations.length} operations`)
+      if (options.onCycle) yield* options.onCycle({ kind: "delta", deltas: batch.deltas.length, report: applied })
+      return applied.outcomes.every((o) => o.status === "done")
+    })
+
+    const fullEvery = Duration.toMillis(options.fullSyncInterval)
+    const pollEvery = Duration.toMillis(options.pollInterval)
+
+    // A System Log cycle whose operations failed (a team deleted by hand, say) brings the full sync
+    // forward, which reads monday.com again and repairs it; at most once per few polls.
+    const earliestRepair = Math.min(fullEvery, 5 * pollEvery)
+
+    let nextFull = 0
+    let lastFull = Number.NEGATIVE_INFINITY
+    let failures = 0
+    while (!leaseLost) {
+      const t = yield* Clock.currentTimeMillis
+      // An approval given with `okta-monday approve` is acted on at the next poll, not the next hour.
+      const approvalsChanged = planner !== undefined && (yield* approvalsKey) !== approvalsSeen
+      if (t >= nextFull || approvalsChanged) {
+        lastFull = t
+        const ok = yield* fullCycle.pipe(
+          Effect.as(true),
+          Effect.catchAll((e) => failed("full", e).pipe(Effect.as(false)))
+        )
+        // A failing full cycle (a revoked token, an outage) is retried with back-off, not every poll.
+        failures = ok ? 0 : failures + 1
+        nextFull = t + (ok ? fullEvery : Math.min(fullEvery, pollEvery * 2 ** Math.min(failures, 10), 5 * 60_000))
+      } else if (planner !== undefined) {
+        const clean = yield* deltaCycle.pipe(
+          // After a failed delta cycle the in-memory state may be off: the next cycle is a full one.
+          Effect.catchAll((e) => failed("delta", e).pipe(Effect.as(false)))
+        )
+        if (!clean) nextFull = Math.min(nextFull, Math.max(t, lastFull + earliestRepair))
+      }
+      yield* Effect.sleep(Duration.millis(pollEvery))
+    }
+    return yield* new LeaseLost({ holder })
+  }).pipe(Effect.scoped)

@@ -1,0 +1,377 @@
+/**
+ * The engine: one sync as data. Okta → source snapshot, monday.com → target snapshot, the links
+ * from the state store → mapping-core's plan → the sink applies it, journaled → new links saved.
+ * Also the saved-plan path (applied exactly as previewed, refused if monday.com moved), the
+ * preflight report, and resuming an apply a crash interrupted.
+ */
+import { Clock, Context, Data, Effect, Layer, Option } from "effect"
+import { Domain, Plan, PlanFile, Planner, RuleConfig } from "@okta-monday/mapping-core"
+import { MondaySink } from "@okta-monday/monday-scim-sink"
+import { OktaSource } from "@okta-monday/okta-source"
+import type { SourceWarning } from "@okta-monday/okta-source"
+import { StateStore } from "./state/StateStore.js"
+import type { LinksChange, RunKind } from "./state/StateStore.js"
+
+/** The saved plan was computed against a monday.com that has changed since: plan again. */
+export class TargetChanged extends Data.TaggedError("TargetChanged")<{
+  readonly expected: string
+  readonly actual: string
+}> {
+  override get message(): string {
+    return "monday.com changed since this plan was made (its fingerprint no longer matches), so it can't be applied " +
+      "exactly as previewed. Run `okta-monday plan` again and review the new plan."
+  }
+}
+
+/** Everything one plan is computed from, and what reading it said. */
+export interface SyncInput {
+  readonly input: Planner.PlanInput
+  readonly warnings: ReadonlyArray<Plan.Warning>
+}
+
+export interface PlanReport extends SyncInput {
+  readonly plan: Plan.Plan
+  /** The readable diff, emails instead of ids. */
+  readonly rendered: string
+}
+
+export interface ApplyReport {
+  readonly runId: string | undefined
+  readonly plan: Plan.Plan
+  readonly outcomes: ReadonlyArray<Plan.OperationOutcome>
+  readonly status: "nothing-to-do" | "succeeded" | "partial" | "failed"
+  /** Operations held back because their team is backed off after repeated failures. */
+  readonly backedOff: ReadonlyArray<string>
+  readonly links: Domain.Links
+  readonly target: Domain.TargetSnapshot
+}
+
+export interface CheckReport {
+  readonly teams: ReadonlyArray<Planner.TeamPreflight>
+  readonly warnings: ReadonlyArray<Plan.Warning>
+}
+
+export interface EngineOptions {
+  readonly rules: RuleConfig.RuleConfig
+  /** Failures in a row after which a team's operations are held back until its back-off is due. */
+  readonly backoffAfterFailures?: number
+}
+
+/** A person-readable line for what Okta's answer made suspicious. */
+export const sourceWarningText = (w: SourceWarning): string => {
+  switch (w._tag) {
+    case "EmptyGroupAnswer":
+      return `Okta lists no members for group "${w.groupName}" (${w.groupId}), which had ${w.previousMembers}: ` +
+        "if the API token lacks an admin role Okta answers empty lists; removals from its team are held"
+    case "EmptyAssignmentsAnswer":
+      return `Okta lists no users assigned to the monday.com app, though ${w.previousAssignments} were: check the token's rights`
+    case "GroupMissingFromListing":
+      return `group "${w.groupName}" (${w.groupId}) was missing from Okta's listing but still exists`
+  }
+}
+
+const randomId = () => globalThis.crypto.randomUUID()
+
+/** The change that turns `before` into `after`, touching only the teams and users that differ. */
+export const linksChange = (before: Domain.Links, after: Domain.Links): LinksChange => {
+  const oldTeams = new Map(before.teams.map((t) => [t.teamId, t]))
+  const newTeams = new Map(after.teams.map((t) => [t.teamId, t]))
+  const sameTeam = (a: Domain.TeamLink, b: Domain.TeamLink) =>
+    a.displayName === b.displayName && a.origin === b.origin && sameSet(a.groupIds, b.groupIds) &&
+    sameSet(a.managedMembers, b.managedMembers)
+  const oldUsers = new Map(before.users.map((u) => [u.oktaUserId, u]))
+  const newUsers = new Map(after.users.map((u) => [u.oktaUserId, u]))
+  return {
+    teams: after.teams.filter((t) => {
+      const o = oldTeams.get(t.teamId)
+      return o === undefined || !sameTeam(o, t)
+    }),
+    removeTeams: before.teams.filter((t) => !newTeams.has(t.teamId)).map((t) => t.teamId),
+    users: after.users.filter((u) => {
+      const o = oldUsers.get(u.oktaUserId)
+      return o === undefined || o.mondayUserId !== u.mondayUserId || o.email !== u.email
+    }),
+    removeUsers: before.users.filter((u) => !newUsers.has(u.oktaUserId)).map((u) => u.oktaUserId)
+  }
+}
+
+const sameSet = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) => {
+  if (a.length !== b.length) return false
+  const s = new Set(a)
+  return b.every((x) => s.has(x))
+}
+
+export const isEmptyChange = (c: LinksChange) =>
+  (c.teams?.length ?? 0) + (c.removeTeams?.length ?? 0) + (c.users?.length ?? 0) + (c.removeUsers?.length ?? 0) === 0
+
+/** The links after an apply, with the user links the planner matched. */
+const linksAfter = (input: Planner.PlanInput, plan: Plan.Plan, outcomes: ReadonlyArray<Plan.OperationOutcome>) =>
+  Planner.reconcileLinks(input, plan, outcomes)
+
+/** monday.com as it is after the operations that were done (for the daemon's in-memory target). */
+export const targetAfter = (
+  target: Domain.TargetSnapshot,
+  plan: Plan.Plan,
+  outcomes: ReadonlyArray<Plan.OperationOutcome>
+): Domain.TargetSnapshot => {
+  const done = new Set(outcomes.filter((o) => o.status === "done").map((o) => o.index))
+  const created = new Map<string, Domain.MondayTeamId>()
+  const createdUsers = new Map<string, Domain.MondayUserId>()
+  for (const o of outcomes) {
+    if (o.status !== "done") continue
+    if (o.teamId !== undefined) created.set(o.key, o.teamId)
+    const op = plan.operations[o.index]
+    if (o.userId !== undefined && op?._tag === "CreateUser") createdUsers.set(op.oktaUserId, o.userId)
+  }
+  // A placeholder whose user was not created was left out of its team operation by the sink.
+  const sent = (ids: ReadonlyArray<Domain.MondayUserId>) =>
+    ids.filter((id) => {
+      const okta = Plan.placeholderOktaUserId(id)
+      return okta === undefined || createdUsers.has(okta)
+    })
+  const operations = plan.operations.filter((_, i) => done.has(i)).map((op): Plan.Operation =>
+    op._tag === "CreateTeam"
+      ? { ...op, members: sent(op.members) }
+      : op._tag === "PatchMembers"
+      ? { ...op, add: sent(op.add) }
+      : op
+  )
+  const applied = new Plan.Plan({ ...plan, operations })
+  return Planner.simulateApply(
+    target,
+    applied,
+    (key) => created.get(key) ?? (`pending:${key}` as Domain.MondayTeamId),
+    (oktaUserId) => createdUsers.get(oktaUserId) ?? Plan.newUserPlaceholder(oktaUserId)
+  )
+}
+
+/**
+ * The source with every app-assigned user added (group members are there already): the user
+ * lifecycle provisions and deactivates by assignment, whatever the groups.
+ */
+export const withAppUsers = (
+  source: Domain.SourceSnapshot,
+  users: ReadonlyArray<Domain.OktaUser>,
+  assignments: ReadonlyArray<Domain.AppAssignment>
+): Domain.SourceSnapshot => {
+  const have = new Set(source.users.map((u) => u.id as string))
+  const extra = users.filter((u) => !have.has(u.id))
+  // Both listings read the same endpoint; the later one (with users) wins when they differ.
+  return new Domain.SourceSnapshot({ ...source, users: [...source.users, ...extra], assignments })
+}
+
+/** Emails for the readable diff. */
+export const namesOf = (input: Planner.PlanInput): PlanFile.Names => {
+  const monday = new Map(input.target.users.map((u) => [u.id as string, u.userName]))
+  const okta = new Map(input.source.users.map((u) => [u.id as string, u.email]))
+  return { mondayUser: (id) => monday.get(id), oktaUser: (id) => okta.get(id) }
+}
+
+export const make = (options: EngineOptions) =>
+  Effect.gen(function*() {
+    const okta = yield* OktaSource
+    const sink = yield* MondaySink.MondaySink
+    const store = yield* StateStore
+    const rules = options.rules
+    const backoffAfter = options.backoffAfterFailures ?? 3
+
+    const now = Clock.currentTimeMillis.pipe(Effect.map((ms) => new Date(ms)))
+
+    /** Reads Okta (the selected groups and every linked one), monday.com and the links. */
+    const read = Effect.fn("Engine.read")(function*() {
+      const links = yield* store.loadLinks
+      const linkedGroupIds = Array.from(new Set(links.teams.flatMap((t) => t.groupIds)))
+      const lifecycle = RuleConfig.usersEnabled(rules)
+      const [source, target, appUsers] = yield* Effect.all(
+        [
+          okta.readSource(rules, { linkedGroupIds }),
+          // Deactivating needs to know which users monday.com lets SCIM deactivate.
+          sink.readTarget({ lastApplied: links, scimProvisioned: rules.users?.deactivate === true }),
+          // User lifecycle covers everyone assigned to the app, not only members of mapped groups.
+          lifecycle ? Effect.map(okta.readAppUsers, Option.some) : Effect.succeedNone
+        ],
+        { concurrency: 3 }
+      )
+      const warnings: Array<Plan.Warning> = [
+        ...source.warnings.map((w): Plan.Warning => ({ _tag: "Message", message: sourceWarningText(w) })),
+        ...target.warnings
+      ]
+      let snapshot = Option.match(appUsers, {
+        onNone: () => source.snapshot,
+        onSome: (app) => withAppUsers(source.snapshot, app.users, app.assignments)
+      })
+      if (rules.users?.deactivate === true) {
+        // Active monday.com users neither linked nor matched by email may still be Okta users who
+        // are not assigned (any more): look them up by email so they count as unassigned, not unexplained.
+        const linked = new Set(links.users.map((l) => l.mondayUserId as string))
+        const known = new Set(snapshot.users.map((u) => u.email.toLowerCase()))
+        const emails = target.snapshot.users
+          .filter((u) => u.active && !linked.has(u.id) && !known.has(u.userName.toLowerCase()))
+          .map((u) => u.userName)
+        if (emails.length > 0) {
+          const found = yield* okta.findUsers({ emails })
+          snapshot = withAppUsers(snapshot, found, snapshot.assignments)
+        }
+      }
+      return { input: { rules, source: snapshot, target: target.snapshot, links }, warnings } satisfies SyncInput
+    })
+
+    const approvalIds = store.approvals.list.pipe(Effect.map((list) => list.map((a) => a.blockerId)))
+
+    const planFrom = (sync: SyncInput) =>
+      Effect.gen(function*() {
+        const approvals = yield* approvalIds
+        const plan = Planner.plan(sync.input, { approvals })
+        return { ...sync, plan, rendered: PlanFile.renderPlan(plan, namesOf(sync.input)) } satisfies PlanReport
+      })
+
+    /**
+     * An apply a crash interrupted: fold what is known to have happened into the links. A
+     * CreateTeam with no recorded outcome may have reached monday.com: if a team of that name now
+     * exists and no link claims it, it is the one we created, so it is linked rather than refused
+     * as someone else's team.
+     */
+    const resume = Effect.fn("Engine.resume")(function*(sync: SyncInput) {
+      const unfinished = yield* store.unfinishedApply
+      if (Option.isNone(unfinished)) return sync
+      const u = unfinished.value
+      yield* Effect.logWarning(`resuming run ${u.runId}: it was interrupted after ${u.outcomes.length} of ${u.plan.operations.length} operations`)
+      const recorded = new Map(u.outcomes.map((o) => [o.index, o]))
+      const linked = new Set(sync.input.links.teams.map((t) => t.teamId as string))
+      const byName = new Map(sync.input.target.teams.filter((t) => !linked.has(t.id)).map((t) => [t.displayName, t]))
+      const outcomes: Array<Plan.OperationOutcome> = [...u.outcomes]
+      u.plan.operations.forEach((op, index) => {
+        if (op._tag !== "CreateTeam" || recorded.has(index)) return
+        const team = byName.get(op.displayName)
+        if (team !== undefined) outcomes.push({ index, key: op.key, status: "done", teamId: team.id })
+      })
+      const links = linksAfter(sync.input, u.plan, outcomes)
+      yield* store.finishApply(u.runId, { status: "interrupted", message: "resumed after a restart" }, linksChange(sync.input.links, links))
+      return { ...sync, input: { ...sync.input, links } }
+    })
+
+    /** Holds back the operations of teams that keep failing, until their back-off is due. */
+    const withoutBackedOff = (plan: Plan.Plan) =>
+      Effect.gen(function*() {
+        const entries = yield* store.backoff.list
+        const t = yield* now
+        const held = new Set(
+          entries.filter((e) => e.failures >= backoffAfter && e.nextAttemptAt.getTime() > t.getTime()).map((e) => e.key)
+        )
+        if (held.size === 0) return { plan, held: [] as Array<string> }
+        const operations = plan.operations.filter((op) => !held.has(op.key))
+        const warnings: Array<Plan.Warning> = [
+          ...plan.warnings,
+          ...Array.from(held, (key): Plan.Warning => ({
+            _tag: "Message",
+            message: `team "${key}" failed ${backoffAfter}+ times in a row; its changes wait for its back-off`
+          }))
+        ]
+        return { plan: new Plan.Plan({ ...plan, operations, warnings }), held: Array.from(held).sort() }
+      })
+
+    /** Applies a plan computed from `sync`, journaled, and saves what it produced. */
+    const applyPlan = Effect.fn("Engine.apply")(function*(
+      sync: SyncInput,
+      planned: Plan.Plan,
+      kind: RunKind,
+      cursor?: string
+    ) {
+      const { plan, held } = kind === "saved-plan" ? { plan: planned, held: [] } : yield* withoutBackedOff(planned)
+      yield* store.blocked.set(plan.blockers)
+      if (plan.operations.length === 0) {
+        const links = linksAfter(sync.input, plan, [])
+        const change = linksChange(sync.input.links, links)
+        if (!isEmptyChange(change)) yield* store.saveLinks(change)
+        if (cursor !== undefined) yield* store.setCursor(cursor)
+        return {
+          runId: undefined,
+          plan,
+          outcomes: [],
+          status: "nothing-to-do",
+          backedOff: held,
+          links,
+          target: sync.input.target
+        } satisfies ApplyReport
+      }
+      const runId = randomId()
+      // Once the journal holds the intent, the apply runs to its end even on shutdown: every
+      // operation is then either done and recorded or known not to have been sent.
+      const { links, outcomes, status } = yield* Effect.uninterruptible(Effect.gen(function*() {
+        yield* store.beginApply({ runId, kind, plan })
+        const outcomes = yield* sink.apply(plan, {
+          onOutcome: (o) => store.recordOutcome(runId, o).pipe(Effect.orDie)
+        })
+        const links = linksAfter(sync.input, plan, outcomes)
+        const failed = outcomes.filter((o) => o.status !== "done").length
+        const status = failed === 0 ? "succeeded" as const : failed === outcomes.length ? "failed" as const : "partial" as const
+        yield* store.finishApply(
+          runId,
+          { status, ...(failed > 0 ? { message: `${failed} of ${outcomes.length} operations did not succeed` } : {}) },
+          linksChange(sync.input.links, links),
+          cursor === undefined ? undefined : { cursor }
+        )
+        return { links, outcomes, status }
+      }))
+      const t = yield* now
+      // Only failures the team itself causes count towards its back-off: a transient error (429,
+      // 5xx) is the server's, and a team deleted by hand (TeamNotFound) is repaired by the next
+      // full sync, which must not then be held back.
+      const failedKeys = new Set(outcomes.filter((o) => o.status === "failed").map((o) => o.key))
+      for (const key of failedKeys) {
+        const error = outcomes.find((o) => o.key === key && o.error !== undefined)?.error
+        if (error === undefined || error.retryable || error.tag === "TeamNotFound") continue
+        yield* store.backoff.recordFailure(key, t, error.message)
+      }
+      for (const key of new Set(outcomes.filter((o) => o.status === "done").map((o) => o.key))) {
+        if (!failedKeys.has(key)) yield* store.backoff.recordSuccess(key)
+      }
+      return {
+        runId,
+        plan,
+        outcomes,
+        status,
+        backedOff: held,
+        links,
+        target: targetAfter(sync.input.target, plan, outcomes)
+      } satisfies ApplyReport
+    })
+
+    const readResumed = read().pipe(Effect.flatMap(resume))
+
+    return {
+      read: readResumed,
+      check: readResumed.pipe(
+        Effect.map((sync): CheckReport => ({ teams: Planner.preflight(sync.input), warnings: sync.warnings }))
+      ),
+      plan: readResumed.pipe(Effect.flatMap(planFrom)),
+      /** A full cycle: read both sides, plan, apply. Repairs edits made by hand in monday.com. */
+      sync: Effect.gen(function*() {
+        const report = yield* readResumed.pipe(Effect.flatMap(planFrom))
+        const applied = yield* applyPlan(report, report.plan, "full")
+        return { ...applied, input: report.input, warnings: report.warnings }
+      }).pipe(Effect.withSpan("Engine.sync")),
+      /** Applies a reviewed plan (from `plan`) as it is. */
+      applyReport: (report: PlanReport, kind: RunKind = "full", cursor?: string) => applyPlan(report, report.plan, kind, cursor),
+      /** Applies a saved plan exactly as previewed, refusing if monday.com changed since. */
+      applySaved: Effect.fn("Engine.applySaved")(function*(plan: Plan.Plan) {
+        const sync = yield* readResumed
+        const actual = PlanFile.targetFingerprint(sync.input.target)
+        if (actual !== plan.targetFingerprint) {
+          return yield* new TargetChanged({ expected: plan.targetFingerprint, actual })
+        }
+        return yield* applyPlan(sync, plan, "saved-plan")
+      }),
+      /** Applies a plan computed by the caller from an input it holds (the daemon's delta path). */
+      applyPlanned: applyPlan,
+      approve: (ids: ReadonlyArray<string>, by?: string) =>
+        Effect.forEach(ids, (id) => store.approvals.add(id, by), { discard: true }),
+      rules
+    }
+  })
+
+export type EngineService = Effect.Effect.Success<ReturnType<typeof make>>
+
+export class Engine extends Context.Tag("okta-monday/Engine")<Engine, EngineService>() {
+  static readonly layer = (options: EngineOptions) => Layer.effect(Engine, make(options))
+}

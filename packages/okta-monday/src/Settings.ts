@@ -1,0 +1,299 @@
+/**
+ * The engine's config file: mapping-core's rule config plus the connection settings (Okta,
+ * monday.com, state store, daemon). Secrets never sit in the file: they come from `${ENV_VAR}`
+ * references or `${file:/path}` references, resolved here and kept `Redacted` from then on.
+ */
+import { Data, Effect, Either, ParseResult, Schema } from "effect"
+import * as Yaml from "yaml"
+import { RuleConfig } from "@okta-monday/mapping-core"
+
+/** A config problem, with the path in the file it concerns. */
+export interface SettingsIssue {
+  readonly path: string
+  readonly message: string
+}
+
+export class SettingsError extends Data.TaggedError("SettingsError")<{
+  readonly source: string
+  readonly issues: ReadonlyArray<SettingsIssue>
+}> {
+  override get message(): string {
+    const lines = this.issues.map((i) => `  - ${i.path === "" ? "(top level)" : i.path}: ${i.message}`)
+    return `${this.source} is not a valid okta-monday config:\n${lines.join("\n")}`
+  }
+}
+
+const Url = Schema.String.pipe(
+  Schema.filter((s) => {
+    try {
+      const u = new URL(s)
+      return u.protocol === "https:" || u.protocol === "http:" ? true : `must be an http(s) URL, got protocol ${u.protocol}`
+    } catch {
+      return `must be an absolute URL like https://example.okta.com`
+    }
+  }, { identifier: "Url" })
+)
+
+const Secret = Schema.Redacted(Schema.String.pipe(Schema.minLength(1, { message: () => "can't be empty" })))
+
+export const OktaSettings = Schema.Struct({
+  /** The Okta org, e.g. https://acme.okta.com (no trailing slash; one is removed). */
+  orgUrl: Url,
+  /** The monday.com app instance id in Okta (Applications → monday.com → the id in the URL). */
+  appId: Schema.String.pipe(Schema.minLength(1)),
+  /** An SSWS API token: `${OKTA_API_TOKEN}`. Give either this or `oauth`. */
+  token: Schema.optional(Secret),
+  /** An OAuth service app (recommended): client credentials with a private-key JWT. */
+  oauth: Schema.optional(
+    Schema.Struct({
+      clientId: Schema.String.pipe(Schema.minLength(1)),
+      /** PEM or JWK JSON: `${file:/run/secrets/okta-key.pem}`. */
+      privateKey: Secret,
+      keyId: Schema.optional(Schema.String),
+      scopes: Schema.optional(Schema.Array(Schema.String))
+    }).annotations({ parseOptions: { onExcessProperty: "error" } })
+  ),
+  /** Requests in flight at once. */
+  concurrency: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 32)), { default: () => 4 }),
+  /** Share of every Okta rate-limit bucket left free for the org's other integrations. */
+  headroom: Schema.optionalWith(Schema.Number.pipe(Schema.between(0, 0.9)), { default: () => 0.3 })
+}).annotations({ identifier: "OktaSettings", parseOptions: { onExcessProperty: "error" } })
+
+export const MondaySettings = Schema.Struct({
+  /** monday.com's SCIM base URL: https://<account>.monday.com/scim/v2 */
+  scimUrl: Url,
+  /** The SCIM token from Admin → Security → SCIM: `${MONDAY_SCIM_TOKEN}`. */
+  token: Secret,
+  concurrency: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 32)), { default: () => 4 })
+}).annotations({ identifier: "MondaySettings", parseOptions: { onExcessProperty: "error" } })
+
+export const StateSettings = Schema.Union(
+  Schema.Struct({
+    /** Path of the SQLite file (created with its folder), relative to the config file. */
+    sqlite: Schema.String.pipe(Schema.minLength(1)),
+    tenant: Schema.optionalWith(Schema.String, { default: () => "default" })
+  }).annotations({ parseOptions: { onExcessProperty: "error" } }),
+  Schema.Struct({
+    /** postgres://user@host:5432/db: `${OKTA_MONDAY_DATABASE_URL}`. */
+    postgres: Secret,
+    tenant: Schema.optionalWith(Schema.String, { default: () => "default" })
+  }).annotations({ parseOptions: { onExcessProperty: "error" } })
+).annotations({ identifier: "StateSettings" })
+export type StateSettings = typeof StateSettings.Type
+
+export const DaemonSettings = Schema.Struct({
+  /** Full reconcile (read both sides, repair drift) every this many minutes. */
+  fullSyncMinutes: Schema.optionalWith(Schema.Number.pipe(Schema.positive()), { default: () => 60 }),
+  /** Poll Okta's System Log every this many seconds between full reconciles. */
+  pollSeconds: Schema.optionalWith(Schema.Number.pipe(Schema.positive()), { default: () => 10 }),
+  /** `GET /healthz` and `GET /metrics`. Bound to loopback unless you say otherwise. */
+  http: Schema.optionalWith(
+    Schema.Struct({
+      host: Schema.optionalWith(Schema.String, { default: () => "127.0.0.1" }),
+      port: Schema.optionalWith(Schema.Int.pipe(Schema.between(0, 65535)), { default: () => 9464 })
+    }),
+    { default: () => ({ host: "127.0.0.1", port: 9464 }) }
+  ),
+  /** A team that fails this many cycles in a row is backed off (then retried less often). */
+  backoffAfterFailures: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 3 })
+}).annotations({ identifier: "DaemonSettings", parseOptions: { onExcessProperty: "error" } })
+export type DaemonSettings = typeof DaemonSettings.Type
+
+const defaultDaemon: DaemonSettings = {
+  fullSyncMinutes: 60,
+  pollSeconds: 10,
+  http: { host: "127.0.0.1", port: 9464 },
+  backoffAfterFailures: 3
+}
+
+/** The connection part of the file: everything but the rules. */
+export const Connections = Schema.Struct({
+  okta: OktaSettings,
+  monday: MondaySettings,
+  state: Schema.optionalWith(StateSettings, { default: () => ({ sqlite: ".okta-monday/state.sqlite", tenant: "default" }) }),
+  daemon: Schema.optionalWith(DaemonSettings, { default: () => defaultDaemon })
+})
+  .pipe(
+    Schema.filter((s) =>
+      s.okta.token === undefined && s.okta.oauth === undefined
+        ? { path: ["okta"], message: "give either `token` (an SSWS API token) or `oauth` (a service app)" }
+        : s.okta.token !== undefined && s.okta.oauth !== undefined
+        ? { path: ["okta"], message: "give `token` or `oauth`, not both" }
+        : undefined
+    )
+  )
+  .annotations({ identifier: "Connections" })
+export type Connections = typeof Connections.Type
+
+/** A whole config file: mapping-core's rules (top-level `version`, `mappings`, …) plus the connections. */
+export interface Settings extends Connections {
+  readonly rules: RuleConfig.RuleConfig
+}
+
+const CONNECTION_KEYS = ["okta", "monday", "state", "daemon"] as const
+
+const REFERENCE = /\$\{([^}]*)\}/g
+
+/**
+ * Replaces `${VAR}` with the environment variable and `${file:/path}` with the file's content
+ * (trailing newline dropped), everywhere in the parsed document. A missing variable or file is an
+ * issue naming the key that asked for it.
+ */
+const resolveReferences = (
+  value: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  readFile: (path: string) => string | undefined,
+  path: ReadonlyArray<string | number>,
+  issues: Array<SettingsIssue>
+): unknown => {
+  if (typeof value === "string") {
+    return value.replace(REFERENCE, (whole, name: string) => {
+      const ref = name.trim()
+      if (ref.startsWith("file:")) {
+        const file = ref.slice("file:".length)
+        const content = readFile(file)
+        if (content === undefined) {
+          issues.push({ path: formatPath(path), message: `${whole}: the file ${file} can't be read` })
+          return ""
+        }
+        return content.replace(/\r?\n$/, "")
+      }
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(ref)) {
+        issues.push({ path: formatPath(path), message: `${whole} is not a valid reference: use \${ENV_VAR} or \${file:/path}` })
+        return ""
+      }
+      const v = env[ref]
+      if (v === undefined || v === "") {
+        issues.push({ path: formatPath(path), message: `the environment variable ${ref} is not set` })
+        return ""
+      }
+      return v
+    })
+  }
+  if (Array.isArray(value)) return value.map((v, i) => resolveReferences(v, env, readFile, [...path, i], issues))
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) out[k] = resolveReferences(v, env, readFile, [...path, k], issues)
+    return out
+  }
+  return value
+}
+
+export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
+  path.reduce<string>(
+    (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`),
+    ""
+  )
+
+export interface ParseSettingsOptions {
+  /** For error messages: the file name. */
+  readonly source?: string
+  readonly env?: Readonly<Record<string, string | undefined>>
+  readonly readFile?: (path: string) => string | undefined
+}
+
+/**
+ * Parses a YAML or JSON config text (JSON is YAML) into Settings. Pure apart from the `env` and
+ * `readFile` it is given.
+ */
+export const parseSettings = (text: string, options: ParseSettingsOptions = {}): Either.Either<Settings, SettingsError> => {
+  const source = options.source ?? "the config"
+  const doc = Yaml.parseDocument(text, { prettyErrors: true, uniqueKeys: true })
+  if (doc.errors.length > 0) {
+    return Either.left(
+      new SettingsError({
+        source,
+        issues: doc.errors.map((e) => ({
+          path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : "",
+          message: e.message.split("\n")[0] ?? e.message
+        }))
+      })
+    )
+  }
+  const raw = doc.toJS() as unknown
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    return Either.left(new SettingsError({ source, issues: [{ path: "", message: "the file must hold a mapping of keys (version, mappings, okta, monday, …)" }] }))
+  }
+  const issues: Array<SettingsIssue> = []
+  const resolved = resolveReferences(raw, options.env ?? {}, options.readFile ?? (() => undefined), [], issues)
+  if (issues.length > 0) return Either.left(new SettingsError({ source, issues }))
+  const record = resolved as Record<string, unknown>
+  const connectionPart: Record<string, unknown> = {}
+  const rulePart: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(record)) {
+    if ((CONNECTION_KEYS as ReadonlyArray<string>).includes(k)) connectionPart[k] = v
+    else rulePart[k] = v
+  }
+  const all: Array<SettingsIssue> = []
+  const rules = RuleConfig.decodeRuleConfigUnknown(rulePart)
+  if (Either.isLeft(rules)) {
+    for (const issue of rules.left.issues) {
+      // The rule decoder doesn't know the connection keys: say them too when a top-level key is unknown.
+      all.push(
+        issue.path !== "" && !issue.path.includes(".") && !issue.path.includes("[") && !(issue.path in RuleConfig.RuleConfig.fields)
+          ? { path: issue.path, message: `is not a known key (allowed: ${[...Object.keys(RuleConfig.RuleConfig.fields), ...CONNECTION_KEYS].join(", ")})` }
+          : issue
+      )
+    }
+  }
+  const connections = Schema.decodeUnknownEither(Connections, { errors: "all", onExcessProperty: "error" })(connectionPart)
+  if (Either.isLeft(connections)) all.push(...issuesOf(connections.left))
+  if (Either.isLeft(rules) || Either.isLeft(connections)) return Either.left(new SettingsError({ source, issues: all }))
+  const c = connections.right
+  return Either.right({
+    ...c,
+    okta: { ...c.okta, orgUrl: c.okta.orgUrl.replace(/\/+$/, "") },
+    monday: { ...c.monday, scimUrl: c.monday.scimUrl.replace(/\/+$/, "") },
+    rules: rules.right
+  })
+}
+
+/** Schema parse errors as one line per problem, path first. */
+export const issuesOf = (error: ParseResult.ParseError): ReadonlyArray<SettingsIssue> =>
+  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+    path: formatPath(issue.path),
+    message: issue._tag === "Unexpected" ? `is not a known key here (${issue.message.toLowerCase()})` : issue.message
+  }))
+
+/** Reads and parses a config file from disk, with the process environment. */
+export const loadSettings = (path: string, env: Readonly<Record<string, string | undefined>> = process.env) =>
+  Effect.gen(function*() {
+    const fs = yield* Effect.promise(() => import("node:fs"))
+    const nodePath = yield* Effect.promise(() => import("node:path"))
+    const text = yield* Effect.try({
+      try: () => fs.readFileSync(path, "utf8"),
+      catch: (e) =>
+        new SettingsError({ source: path, issues: [{ path: "", message: `can't be read: ${(e as Error).message}` }] })
+    })
+    const base = nodePath.dirname(nodePath.resolve(path))
+    const settings = yield* parseSettings(text, {
+      source: path,
+      env,
+      readFile: (file) => {
+        try {
+          return fs.readFileSync(nodePath.resolve(base, file), "utf8")
+        } catch {
+          return undefined
+        }
+      }
+    })
+    // A relative SQLite path is relative to the config file, not to wherever the command ran.
+    if ("sqlite" in settings.state && !nodePath.isAbsolute(settings.state.sqlite)) {
+      return { ...settings, state: { ...settings.state, sqlite: nodePath.resolve(base, settings.state.sqlite) } }
+    }
+    return settings
+  })
+
+/** True when a secret was written literally in the file instead of as a reference (validate warns). */
+export const literalSecrets = (text: string): ReadonlyArray<string> => {
+  const raw = Yaml.parse(text) as Record<string, any> | null
+  const found: Array<string> = []
+  const check = (path: string, v: unknown) => {
+    if (typeof v === "string" && v.length > 0 && !/\$\{[^}]*\}/.test(v)) found.push(path)
+  }
+  check("okta.token", raw?.okta?.token)
+  check("okta.oauth.privateKey", raw?.okta?.oauth?.privateKey)
+  check("monday.token", raw?.monday?.token)
+  check("state.postgres", raw?.state?.postgres)
+  return found
+}

@@ -1,0 +1,221 @@
+/**
+ * User lifecycle through the real stack (engine, Okta source, SCIM sink) against both emulators:
+ * provisioning with a team in one sync, profile drift, deactivation and reactivation by the
+ * daemon's poll, the token owner, unknown user types, names and emails monday.com would refuse,
+ * unexplained users, and the run removal limit.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Redacted } from "effect"
+import type { Plan } from "@okta-monday/mapping-core"
+import { inProcessDaemon } from "../support/daemon.js"
+import { withEngine } from "../support/engine.js"
+import { ADMIN, eventually, org } from "./support.js"
+
+const tags = (plan: Plan.Plan) => plan.operations.map((op) => `${op._tag}:${op.key}`)
+const ofTag = <T extends Plan.Operation["_tag"]>(plan: Plan.Plan, tag: T) =>
+  plan.operations.filter((op): op is Extract<Plan.Operation, { _tag: T }> => op._tag === tag)
+
+describe("user lifecycle", () => {
+  it.scopedLive("provisions new people and pushes their new team in one sync; names and emails made acceptable", () =>
+    Effect.gen(function*() {
+      const o = yield* org({
+        people: [
+          { email: "ann@example.com", firstName: "Ann", lastName: "Lee", monday: { name: "Ann Lee" } },
+          { email: "Kim.Park@Example.com", firstName: "Kim", lastName: "Park", profile: { title: "Engineer", timezone: "Asia/Seoul" } },
+          { email: "zoe@example.com", firstName: "Zoë", lastName: "Dubois (Contractor)" },
+          { email: "taro@example.com", firstName: "太郎", lastName: "山田" },
+          { email: "max@example.com", firstName: "Max", lastName: "Roth", profile: { mondayRole: "superuser" } },
+          { email: "pat@example.com", firstName: "Pat", lastName: "Kay", profile: { mondayRole: "Viewer" } }
+        ],
+        groups: {
+          "team-Platform": ["ann@example.com", "Kim.Park@Example.com", "zoe@example.com", "taro@example.com", "max@example.com", "pat@example.com"]
+        }
+      })
+      const settings = o.settings("provision: true\nuserType: { attribute: mondayRole }")
+      yield* withEngine(settings, (engine) =>
+        Effect.gen(function*() {
+          const report = yield* engine.plan
+          const creates = ofTag(report.plan, "CreateUser")
+          expect(creates.map((c) => c.userName).sort()).toEqual(["kim.park@example.com", "pat@example.com", "taro@example.com", "zoe@example.com"])
+          expect(creates.find((c) => c.userName === "pat@example.com")?.userType).toBe("viewer")
+          // The team is created in the same plan, with the new users by placeholder, after them.
+          expect(tags(report.plan).indexOf("CreateTeam:Platform")).toBeGreaterThan(tags(report.plan).indexOf(`CreateUser:user:${o.oktaId("zoe@example.com")}`))
+          expect(report.plan.blockers).toMatchObject([{ _tag: "UnknownUserType", email: "max@example.com", value: "superuser", attribute: "mondayRole" }])
+          expect(report.plan.warnings.filter((w) => w._tag === "NameCleaned")).toMatchObject([
+            { _tag: "NameCleaned", email: "zoe@example.com", changes: [{ attribute: "name.familyName", from: "Dubois (Contractor)", to: "Dubois Contractor" }] }
+          ])
+          expect(report.rendered).toContain("+ create user kim.park@example.com (member)")
+          expect(report.rendered).toContain("+ add zoe@example.com (new)")
+          expect(report.rendered).toContain("superuser")
+
+          const applied = yield* engine.applyReport(report)
+          expect(applied.status).toBe("succeeded")
+          expect(o.user("kim.park@example.com")).toMatchObject({ userName: "kim.park@example.com", title: "Engineer", timezone: "Asia/Seoul" })
+          expect(o.user("zoe@example.com")).toMatchObject({ displayName: "Zoë Dubois Contractor" })
+          expect(o.user("taro@example.com")).toMatchObject({ displayName: "太郎 山田" })
+          expect(o.user("max@example.com")).toBeUndefined()
+          expect(o.team("Platform")).toEqual(["ann@example.com", "kim.park@example.com", "pat@example.com", "taro@example.com", "zoe@example.com"])
+
+          // Converged: the only thing left is the reported blocker.
+          const again = yield* engine.plan
+          expect(again.plan.operations).toEqual([])
+          expect(again.plan.blockers.map((b) => b._tag)).toEqual(["UnknownUserType"])
+          const skipped = again.plan.warnings.find((w) => w._tag === "MembersSkipped")
+          expect(skipped?._tag === "MembersSkipped" && skipped.users).toMatchObject([{ email: "max@example.com", reason: "not-provisioned" }])
+        }))
+    }))
+
+  it.scopedLive("corrects profile drift and lists it in the plan", () =>
+    Effect.gen(function*() {
+      const o = yield* org({
+        people: [
+          { email: "ann@example.com", firstName: "Ann", lastName: "Lee", profile: { title: "Director", city: "Oslo" }, monday: { name: "Ann Li" } },
+          { email: "bo@example.com", firstName: "Bo", lastName: "Ek", monday: { name: "Bo Ek" } }
+        ],
+        groups: { "team-Ops": ["ann@example.com", "bo@example.com"] }
+      })
+      yield* withEngine(o.settings("update: true"), (engine) =>
+        Effect.gen(function*() {
+          const report = yield* engine.plan
+          const ann = ofTag(report.plan, "UpdateUser").find((u) => u.userName === "ann@example.com")!
+          expect(ann.changes).toEqual(expect.arrayContaining([
+            { attribute: "displayName", from: "Ann Li", to: "Ann Lee" },
+            { attribute: "title", to: "Director" },
+            { attribute: "address.locality", to: "Oslo" }
+          ]))
+          expect(report.rendered).toContain('~ update user ann@example.com displayName: "Ann Li" → "Ann Lee"')
+          yield* engine.applyReport(report)
+          expect(o.user("ann@example.com")).toMatchObject({ displayName: "Ann Lee", title: "Director", givenName: "Ann", familyName: "Lee" })
+          expect(o.user("ann@example.com")!.addresses).toMatchObject([{ locality: "Oslo" }])
+          expect((yield* engine.plan).plan.operations).toEqual([])
+        }))
+    }))
+
+  it.scopedLive("the daemon deactivates a user suspended or unassigned in Okta at its next poll, and reactivates them when unsuspended", () =>
+    Effect.gen(function*() {
+      const o = yield* org({
+        people: [
+          { email: "ann@example.com", firstName: "Ann", lastName: "Lee", monday: { name: "Ann Lee" } },
+          { email: "bo@example.com", firstName: "Bo", lastName: "Ek", monday: { name: "Bo Ek" } }
+        ],
+        groups: { "team-Ops": ["ann@example.com", "bo@example.com"] }
+      })
+      const settings = o.settings("deactivate: true")
+      const daemon = yield* inProcessDaemon(settings, { pollInterval: Duration.millis(200), store: "memory" })
+      yield* eventually(() => daemon.events.length, (n) => n > 0)
+      expect(o.team("Ops")).toEqual(["ann@example.com", "bo@example.com"])
+
+      o.okta.setUserStatus(o.oktaId("bo@example.com"), "SUSPENDED")
+      const off = yield* eventually(() => o.user("bo@example.com")!.active, (a) => !a)
+      expect(off).toBe(false)
+      const delta = daemon.events.find((e) => e.kind === "delta" && e.report.plan.operations.some((op) => op._tag === "DeactivateUser"))
+      expect(delta?.kind === "delta" && ofTag(delta.report.plan, "DeactivateUser")).toMatchObject([{ userName: "bo@example.com", reason: "inactive-in-okta", detail: "SUSPENDED" }])
+      // Data kept: still in the team (removal follows the team rules, not the deactivation).
+      expect(o.team("Ops")).toEqual(["ann@example.com", "bo@example.com"])
+
+      o.okta.setUserStatus(o.oktaId("bo@example.com"), "ACTIVE")
+      const on = yield* eventually(() => o.user("bo@example.com")!.active, (a) => a)
+      expect(on).toBe(true)
+
+      // Unassigned from the app: the System Log's application.user_membership.remove.
+      o.okta.unassignUser(o.oktaId("ann@example.com"))
+      const gone = yield* eventually(() => o.user("ann@example.com")!.active, (a) => !a)
+      expect(gone).toBe(false)
+      expect(daemon.events.filter((e) => e.kind === "failed")).toEqual([])
+    }))
+
+  it.scopedLive("deactivates users unassigned from the app; never the token owner, never protected users (reported)", () =>
+    Effect.gen(function*() {
+      const o = yield* org({
+        people: [
+          { email: "ann@example.com", firstName: "Ann", lastName: "Lee", monday: { name: "Ann Lee" } },
+          { email: "bo@example.com", firstName: "Bo", lastName: "Ek", monday: { name: "Bo Ek" } },
+          { email: "cy@example.com", firstName: "Cy", lastName: "Ro", monday: { name: "Cy Ro" } },
+          { email: ADMIN, firstName: "IT", lastName: "Admin" }
+        ],
+        groups: { "team-Ops": ["ann@example.com"] }
+      })
+      yield* withEngine(o.settings(`deactivate: true\nprotect: [CY@example.com]`), (engine) =>
+        Effect.gen(function*() {
+          expect((yield* engine.plan).plan.operations.filter((op) => op._tag === "DeactivateUser")).toEqual([])
+          o.okta.unassignUser(o.oktaId("bo@example.com"))
+          o.okta.unassignUser(o.oktaId("cy@example.com"))
+          o.okta.setUserStatus(o.oktaId(ADMIN), "SUSPENDED")
+          const report = yield* engine.plan
+          expect(ofTag(report.plan, "DeactivateUser").map((d) => [d.userName, d.reason])).toEqual([["bo@example.com", "unassigned"]])
+          const skipped = report.plan.warnings.filter((w) => w._tag === "DeactivationSkipped")
+          expect(skipped.map((w) => w._tag === "DeactivationSkipped" && [w.userName, w.because]).sort()).toEqual([
+            ["cy@example.com", "protected"],
+            [ADMIN, "not-scim-provisioned"]
+          ].sort())
+          expect(report.rendered).toContain("x deactivate user bo@example.com (unassigned from the monday.com app in Okta")
+          yield* engine.applyReport(report)
+          expect(o.user("bo@example.com")!.active).toBe(false)
+          expect(o.user("cy@example.com")!.active).toBe(true)
+          expect(o.user(ADMIN)!.active).toBe(true)
+        }))
+    }))
+
+  it.scopedLive("the token owner, if SCIM-provisioned and not protected, is refused by monday.com with a reason to act on", () =>
+    Effect.gen(function*() {
+      const o = yield* org({
+        people: [{ email: "owner@example.com", firstName: "Own", lastName: "Er", monday: { name: "Own Er", userType: "admin" } }],
+        groups: {}
+      })
+      // A second token, generated by a SCIM-provisioned admin: the engine's token now belongs to them.
+      const token = o.monday.createToken("acme", { owner: o.user("owner@example.com")!.id })
+      const settings = o.settings("deactivate: true")
+      o.okta.setUserStatus(o.oktaId("owner@example.com"), "SUSPENDED")
+      yield* withEngine({ ...settings, monday: { ...settings.monday, token: Redacted.make(token) } }, (engine) =>
+        Effect.gen(function*() {
+          const applied = yield* engine.sync
+          const outcome = applied.outcomes.find((x) => x.key === `user:${o.oktaId("owner@example.com")}`)
+          expect(outcome?.status).toBe("failed")
+          expect(outcome?.error?.tag).toBe("TokenOwnerProtected")
+          expect(outcome?.error?.message).toContain("users.protect")
+          expect(o.user("owner@example.com")!.active).toBe(true)
+        }))
+    }))
+
+  it.scopedLive("unexplained monday.com users are reported and left alone by default", () =>
+    Effect.gen(function*() {
+      const o = yield* org({
+        people: [{ email: "ann@example.com", firstName: "Ann", lastName: "Lee", monday: { name: "Ann Lee" } }],
+        groups: { "team-Ops": ["ann@example.com"] },
+        mondayOnly: ["ghost@example.com"]
+      })
+      yield* withEngine(o.settings("deactivate: true"), (engine) =>
+        Effect.gen(function*() {
+          const applied = yield* engine.sync
+          const unexplained = applied.plan.warnings.find((w) => w._tag === "UnexplainedUsers")
+          expect(unexplained?._tag === "UnexplainedUsers" && unexplained.users.map((u) => u.userName)).toEqual(["ghost@example.com", ADMIN])
+          expect(applied.plan.operations.filter((op) => op._tag === "DeactivateUser")).toEqual([])
+          expect(o.user("ghost@example.com")!.active).toBe(true)
+        }))
+    }))
+
+  it.scopedLive("deactivations count against the run removal limit and wait for an approval", () =>
+    Effect.gen(function*() {
+      const o = yield* org({
+        people: ["a", "b", "c"].map((h) => ({ email: `${h}@example.com`, firstName: h, lastName: "Test", monday: {} })),
+        groups: { "team-Ops": ["a@example.com"] }
+      })
+      yield* withEngine(o.settings("deactivate: true", "limits: { maxRemovalsPerRun: 1 }"), (engine) =>
+        Effect.gen(function*() {
+          yield* engine.sync
+          o.okta.setUserStatus(o.oktaId("b@example.com"), "SUSPENDED")
+          o.okta.setUserStatus(o.oktaId("c@example.com"), "SUSPENDED")
+          const held = yield* engine.sync
+          expect(held.plan.operations.filter((op) => op._tag === "DeactivateUser")).toEqual([])
+          const blocker = held.plan.blockers.find((b) => b._tag === "RunRemovalLimit")
+          expect(blocker).toMatchObject({ removals: 2, maxRemovals: 1 })
+          expect(o.user("b@example.com")!.active).toBe(true)
+
+          yield* engine.approve([blocker!.id])
+          const released = yield* engine.sync
+          expect(ofTag(released.plan, "DeactivateUser").map((d) => d.userName)).toEqual(["b@example.com", "c@example.com"])
+          expect(o.user("b@example.com")!.active).toBe(false)
+          expect(o.user("c@example.com")!.active).toBe(false)
+        }))
+    }))
+})

@@ -1,0 +1,315 @@
+import { Delta } from "@okta-monday/mapping-core"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Option, Redacted, Stream } from "effect"
+import { generateKeyPairSync } from "node:crypto"
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { literalPrefix, make } from "../src/OktaSource.js"
+import { canonical, emulator, emulatorMemberships, rules, source } from "./helpers.js"
+
+const org = {
+  users: [
+    { profile: { login: "ann@example.com", firstName: "Ann", lastName: "A", costCenter: "42" } },
+    { profile: { login: "bob", email: "bob@example.com", firstName: "Bob", lastName: "B" } },
+    { profile: { login: "cy@example.com" }, status: "SUSPENDED" as const },
+    { profile: { login: "di@example.com" } },
+    { profile: { login: "ed@example.com" } }
+  ],
+  groups: [
+    { name: "Engineering", members: ["ann@example.com", "bob", "cy@example.com"] },
+    { name: "Eng Managers", members: ["ann@example.com"] },
+    { name: "Sales", members: ["di@example.com", "ed@example.com"] },
+    { name: "Imported", type: "APP_GROUP" as const, members: ["bob"] },
+    { name: "Other", members: ["ed@example.com"] }
+  ],
+  assignments: { users: ["ann@example.com", "bob", { user: "di@example.com", status: "PENDING" }], groups: ["Sales"] }
+}
+
+describe("readSource", () => {
+  it.scopedLive("reads only the selected groups, with searches, all pages of members and assignments", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed(org)
+      const src = yield* source(em, { pageSize: 1 })
+      const { snapshot, warnings } = yield* src.readSource(rules([
+        { select: { names: ["Sales"] } },
+        { select: { nameRegex: "^Eng(ineering)?$" } },
+        { select: { types: ["APP_GROUP"] } }
+      ]))
+      expect(warnings).toEqual([])
+      const names = snapshot.groups.map((g) => g.name).sort()
+      expect(names).toEqual(["Engineering", "Imported", "Sales"])
+      const ids = snapshot.groups.map((g) => g.id)
+      expect(canonical(snapshot).memberships).toEqual(emulatorMemberships(em, ids))
+      const state = em.state()
+      expect(canonical(snapshot).assignments).toEqual(
+        state.assignments.map((a) => ({ userId: a.userId, scope: a.scope, status: a.status, userName: a.userName }))
+      )
+      expect(snapshot.assignedGroupIds).toEqual(state.assignedGroupIds)
+      const bob = snapshot.users.find((u) => u.login === "bob")!
+      expect(bob.email).toBe("bob@example.com")
+      expect(snapshot.users.find((u) => u.login === "ann@example.com")!.profile!.costCenter).toBe("42")
+      expect(snapshot.users.find((u) => u.login === "cy@example.com")!.status).toBe("SUSPENDED")
+      // server-side search, never a full listing of groups
+      const counters = em.counters()
+      expect(counters["GET /api/v1/groups"]).toBeGreaterThanOrEqual(3)
+      const total = Object.values(counters).reduce((a, b) => a + b, 0)
+      expect((yield* src.stats).requests).toBe(total)
+    }))
+
+  it.scopedLive("linked groups are read even when unselected; a deleted one (404) is left out", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed(org)
+      const other = em.state().groups.find((g) => g.name === "Other")!.id
+      const gone = em.createGroup({ name: "Gone" })
+      em.deleteGroup(gone)
+      const src = yield* source(em)
+      const { snapshot } = yield* src.readSource(rules([{ select: { names: ["Sales"] } }]), {
+        linkedGroupIds: [other as never, gone as never]
+      })
+      expect(snapshot.groups.map((g) => g.name).sort()).toEqual(["Other", "Sales"])
+    }))
+
+  it.scopedLive("an empty answer where the last read had members is a warning and marks the group", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed(org)
+      const src = yield* source(em)
+      const r = rules([{ select: { ids: [em.state().groups[0]!.id] } }])
+      const first = yield* src.readSource(r)
+      em.setOptions({ emptyLists: true })
+      const second = yield* src.readSource(r, { previous: first.snapshot })
+      const eng = em.state().groups[0]!.id
+      expect(second.warnings).toContainEqual({ _tag: "EmptyGroupAnswer", groupId: eng, groupName: "Engineering", previousMembers: 3 })
+      expect(second.warnings).toContainEqual({
+        _tag: "EmptyAssignmentsAnswer",
+        previousAssignments: first.snapshot.assignments.length
+      })
+      expect(second.suspectGroupIds).toEqual([eng])
+    }))
+
+  it.scopedLive("a group missing from a listing that still exists and matches is kept and reported", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed(org)
+      const src = yield* source(em)
+      const r = rules([{ select: { nameRegex: "^Sal" } }])
+      const first = yield* src.readSource(r)
+      em.setOptions({ emptyLists: true })
+      const second = yield* src.readSource(r, { previous: first.snapshot })
+      expect(second.snapshot.groups.map((g) => g.name)).toEqual(["Sales"])
+      expect(second.warnings.map((w) => w._tag)).toContain("GroupMissingFromListing")
+    }))
+
+  it("literal regex prefixes drive server-side `sw` searches only when safe", () => {
+    expect(literalPrefix("^Eng")).toBe("Eng")
+    expect(literalPrefix("^Eng(ineering)?$")).toBe("Eng")
+    expect(literalPrefix("^Engs?")).toBe("Eng")
+    expect(literalPrefix("^a|b")).toBeUndefined()
+    expect(literalPrefix("Eng")).toBeUndefined()
+    expect(literalPrefix("^.*")).toBeUndefined()
+  })
+})
+
+describe("rate limits and faults", () => {
+  it.scopedLive("keeps the headroom free: a read under tight limits never draws a 429 nor dips below the floor", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator({ rateLimits: { "api/v1/groups": 10, "api/v1/apps": 10 }, rateLimitWindowMs: 1000 })
+      em.generate({ users: 60, groups: 6, memberships: 150 })
+      const src = yield* source(em, { pageSize: 10, concurrency: 4, headroom: 0.3 })
+      const { snapshot } = yield* src.readSource(rules([{ select: { nameRegex: "^Group" } }]))
+      expect(snapshot.groups).toHaveLength(6)
+      expect(canonical(snapshot).memberships).toEqual(emulatorMemberships(em, snapshot.groups.map((g) => g.id)))
+      const stats = yield* src.stats
+      expect(stats.rateLimited).toBe(0)
+      expect(stats.requests).toBeGreaterThan(14) // more than one window's share: it had to wait
+    }))
+
+  it.scopedLive("a 429 waits until X-Rate-Limit-Reset, then succeeds; 5xx is retried a bounded number of times", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed(org)
+      const src = yield* source(em)
+      em.setFaults([{ match: "/api/v1/apps/{appId}/users", status: 429, resetInSeconds: 1, times: 1 }])
+      const t0 = Date.now()
+      yield* src.readSource(rules([{ select: { names: ["Sales"] } }]))
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(500)
+      expect((yield* src.stats).rateLimited).toBe(1)
+      em.setFaults([{ match: "/api/v1/groups/{groupId}/users", status: 503, times: 2 }])
+      yield* src.readSource(rules([{ select: { names: ["Sales"] } }]))
+      em.setFaults([{ match: "/api/v1/groups/{groupId}/users", status: 500, times: 10 }])
+      const failed = yield* Effect.either(src.readSource(rules([{ select: { names: ["Sales"] } }])))
+      expect(Either.isLeft(failed) && failed.left._tag).toBe("Unavailable")
+      em.setFaults([{ match: "/api/v1/users", status: 429, resetInSeconds: 1, times: 10 }])
+      const limited = yield* Effect.either((yield* source(em, { maxRateLimitWaits: 1 })).fetchUser("x" as never))
+      expect(Either.isLeft(limited) && limited.left._tag).toBe("RateLimited")
+    }), { timeout: 20_000 })
+})
+
+describe("auth and connection", () => {
+  it.scopedLive("a wrong token is AuthFailed saying where to make a new one; a wrong app id is AppNotFound", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed(org)
+      const bad = yield* make({ orgUrl: em.orgUrl, appId: em.appId, auth: { _tag: "Ssws", token: Redacted.make("nope-secret") } })
+      const err = yield* Effect.flip(bad.testConnection)
+      expect(err._tag).toBe("AuthFailed")
+      expect(err.message).toContain("Security → API → Tokens")
+      expect(err.message).not.toContain("nope-secret")
+      const wrongApp = yield* make({ orgUrl: `${em.orgUrl}/`, appId: "0oaWRONG", auth: { _tag: "Ssws", token: Redacted.make(em.token) } })
+      const missing = yield* Effect.flip(wrongApp.testConnection)
+      expect(missing._tag).toBe("AppNotFound")
+      expect(missing.message).toContain("0oaWRONG")
+      const ok = yield* (yield* source(em)).testConnection
+      expect(ok).toMatchObject({ appId: em.appId, appLabel: "monday.com", authMode: "SSWS" })
+    }))
+
+  it.scopedLive("OAuth service app end to end; a missing scope is ForbiddenScope naming it", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed(org)
+      const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 })
+      em.registerServiceApp({
+        clientId: "0oaSYNC",
+        publicJwk: publicKey.export({ format: "jwk" }),
+        scopes: ["okta.groups.read", "okta.users.read", "okta.apps.read", "okta.logs.read"]
+      })
+      const jwk = JSON.stringify(privateKey.export({ format: "jwk" }))
+      const full = yield* make({
+        orgUrl: em.orgUrl,
+        appId: em.appId,
+        auth: { _tag: "PrivateKey", clientId: "0oaSYNC", privateKey: Redacted.make(jwk), keyId: "k1" }
+      })
+      expect((yield* full.testConnection).authMode).toBe("PrivateKey")
+      const { snapshot } = yield* full.readSource(rules([{ select: { names: ["Sales"] } }]))
+      expect(snapshot.memberships[0]!.userIds).toHaveLength(2)
+      const noLogs = yield* make({
+        orgUrl: em.orgUrl,
+        appId: em.appId,
+        auth: {
+          _tag: "PrivateKey",
+          clientId: "0oaSYNC",
+          privateKey: Redacted.make(privateKey.export({ type: "pkcs1", format: "pem" }).toString()),
+          scopes: ["okta.groups.read", "okta.users.read", "okta.apps.read"]
+        }
+      })
+      const err = yield* Effect.flip(noLogs.poll(noLogs.startCursor(new Date())))
+      expect(err._tag).toBe("ForbiddenScope")
+      expect(err.message).toContain("okta.logs.read")
+      expect(err.message).toContain("Okta API Scopes")
+    }))
+
+  it.scopedLive("ignores OKTA_CLIENT_* variables and ~/.okta/okta.yaml", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      const decoy = yield* emulator()
+      em.seed(org)
+      const home = mkdtempSync(join(tmpdir(), "okta-home-"))
+      mkdirSync(join(home, ".okta"))
+      writeFileSync(
+        join(home, ".okta", "okta.yaml"),
+        `okta:\n  client:\n    orgUrl: "${decoy.orgUrl}"\n    token: "${decoy.token}"\n    authorizationMode: "PrivateKey"\n    keyId: "decoy"\n`
+      )
+      const saved = { ...process.env }
+      yield* Effect.addFinalizer(() => Effect.sync(() => {
+        for (const k of ["HOME", "OKTA_CLIENT_ORGURL", "OKTA_CLIENT_TOKEN", "OKTA_CLIENT_AUTHORIZATIONMODE", "HTTPS_PROXY"]) {
+          if (saved[k] === undefined) delete process.env[k]
+          else process.env[k] = saved[k]
+        }
+      }))
+      process.env.HOME = home
+      process.env.OKTA_CLIENT_ORGURL = decoy.orgUrl
+      process.env.OKTA_CLIENT_TOKEN = decoy.token
+      process.env.OKTA_CLIENT_AUTHORIZATIONMODE = "PrivateKey"
+      process.env.HTTPS_PROXY = "http://127.0.0.1:9"
+      const src = yield* source(em)
+      const { snapshot } = yield* src.readSource(rules([{ select: { names: ["Sales"] } }]))
+      expect(snapshot.groups).toHaveLength(1)
+      expect(Object.keys(decoy.counters())).toEqual([])
+    }))
+})
+
+describe("System Log feed", () => {
+  it.scopedLive("an idle poll costs exactly one request and keeps a resumable cursor", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed(org)
+      const src = yield* source(em)
+      const first = yield* src.poll(src.startCursor(new Date(Date.now() - 1000)))
+      em.resetCounters()
+      const idle = yield* src.poll(first.cursor)
+      expect(idle.deltas).toEqual([])
+      expect(em.counters()).toEqual({ "GET /api/v1/logs": 1 })
+      expect(idle.cursor.startsWith(`${em.orgUrl}/api/v1/logs?`)).toBe(true)
+    }))
+
+  it.scopedLive("maps events to deltas; unknown types are skipped and counted", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed(org)
+      const src = yield* source(em)
+      const since = new Date(Date.now() - 1)
+      const [ann, bob] = em.state().users
+      const sales = em.state().groups.find((g) => g.name === "Sales")!.id
+      em.addMember(sales, ann!.id)
+      em.renameGroup(sales, "Sales EU")
+      em.setUserStatus(bob!.id, "SUSPENDED")
+      em.updateUser(ann!.id, { firstName: "Annie" })
+      const newcomer = em.createUser({ login: "zed@example.com" })
+      em.assignUser(newcomer)
+      const batch = yield* src.poll(src.startCursor(since))
+      expect(batch.deltas.map((d) => d._tag)).toEqual([
+        "MemberAdded",
+        "GroupRenamed",
+        "UserStatusChanged",
+        "UserUpdated",
+        "UserStatusChanged",
+        "UserAssigned"
+      ])
+      expect(batch.deltas[1]).toEqual({ _tag: "GroupRenamed", groupId: sales, name: "Sales EU" })
+      expect(batch.deltas[2]).toEqual({ _tag: "UserStatusChanged", userId: bob!.id, status: "SUSPENDED" })
+      const assigned = batch.deltas[5] as Extract<Delta.Delta, { _tag: "UserAssigned" }>
+      expect(assigned.assignment).toEqual({ userId: newcomer, scope: "USER", status: "ACTIVE", userName: "zed@example.com" })
+      expect(assigned.user?.login).toBe("zed@example.com")
+      // a cursor without the event-type filter sees user.lifecycle.create: skipped, counted
+      const raw = `${em.orgUrl}/api/v1/logs?since=${encodeURIComponent(since.toISOString())}&sortOrder=ASCENDING`
+      const unfiltered = yield* (yield* source(em)).poll(raw as never)
+      expect(unfiltered.skipped).toBeGreaterThanOrEqual(1)
+      expect(unfiltered.events).toBe(unfiltered.deltas.length + unfiltered.skipped + unfiltered.duplicates)
+    }))
+
+  it.scopedLive("after changes arriving late and twice, snapshot + deltas equals a fresh read", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.generate({ users: 40, groups: 5, memberships: 80, assignedGroups: 1 })
+      const src = yield* source(em, { pageSize: 3, pollInterval: "20 millis" })
+      const r = rules([{ select: { nameRegex: ".*" } }])
+      const before = yield* src.readSource(r)
+      const cursor = src.startCursor(new Date(Date.now() - 1))
+      const { userIds, groupIds } = { userIds: em.state().users.map((u) => u.id), groupIds: em.state().groups.map((g) => g.id) }
+      em.setLogFaults([{ times: 3, delayMs: 150 }, { times: 4, duplicate: true }])
+      em.addMember(groupIds[4]!, userIds[0]!)
+      em.removeMember(groupIds[0]!, em.state().groups[0]!.members[0]!)
+      em.renameGroup(groupIds[2]!, "Renamed")
+      const created = em.createGroup({ name: "Brand new" })
+      em.addMember(created, userIds[5]!)
+      em.setUserStatus(userIds[6]!, "SUSPENDED")
+      em.updateUser(userIds[7]!, { firstName: "Changed", email: "changed@example.com" })
+      em.assignGroup(groupIds[3]!)
+      em.unassignUser(em.state().assignments.find((a) => a.scope === "USER")!.userId)
+      em.deleteGroup(groupIds[1]!)
+      em.addMember(groupIds[4]!, userIds[8]!)
+      em.removeMember(groupIds[4]!, userIds[8]!)
+      // the stream polls every 20 ms; events delayed by 150 ms arrive in a later batch
+      const batches = yield* src.changes(cursor).pipe(Stream.take(15), Stream.runCollect)
+      const deltas = [...batches].flatMap((b) => b.deltas)
+      const duplicates = [...batches].reduce((n, b) => n + b.duplicates, 0)
+      expect(duplicates).toBeGreaterThan(0)
+      const applied = Delta.applyDeltas(before.snapshot, deltas).source
+      const fresh = yield* src.readSource(r)
+      expect(canonical(applied)).toEqual(canonical(fresh.snapshot))
+      expect(Option.isSome(yield* src.fetchUser(userIds[7]! as never))).toBe(true)
+    }), { timeout: 20_000 })
+})
