@@ -7,6 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Redacted } from "effect"
 import type { Plan } from "@okta-monday/mapping-core"
+import type * as Daemon from "../../src/Daemon.js"
 import { inProcessDaemon } from "../support/daemon.js"
 import { withEngine } from "../support/engine.js"
 import { ADMIN, eventually, org } from "./support.js"
@@ -14,6 +15,12 @@ import { ADMIN, eventually, org } from "./support.js"
 const tags = (plan: Plan.Plan) => plan.operations.map((op) => `${op._tag}:${op.key}`)
 const ofTag = <T extends Plan.Operation["_tag"]>(plan: Plan.Plan, tag: T) =>
   plan.operations.filter((op): op is Extract<Plan.Operation, { _tag: T }> => op._tag === tag)
+
+type DeltaEvent = Extract<Daemon.CycleEvent, { kind: "delta" }>
+
+/** The first System Log (delta) cycle whose plan holds an operation of `tag`, if it happened yet. */
+const deltaWith = (events: ReadonlyArray<Daemon.CycleEvent>, tag: Plan.Operation["_tag"]): DeltaEvent | undefined =>
+  events.find((e): e is DeltaEvent => e.kind === "delta" && e.report.plan.operations.some((op) => op._tag === tag))
 
 describe("user lifecycle", () => {
   it.scopedLive("provisions new people and pushes their new team in one sync; names and emails made acceptable", () =>
@@ -106,21 +113,30 @@ describe("user lifecycle", () => {
       expect(o.team("Ops")).toEqual(["ann@example.com", "bo@example.com"])
 
       o.okta.setUserStatus(o.oktaId("bo@example.com"), "SUSPENDED")
-      const off = yield* eventually(() => o.user("bo@example.com")!.active, (a) => !a)
-      expect(off).toBe(false)
-      const delta = daemon.events.find((e) => e.kind === "delta" && e.report.plan.operations.some((op) => op._tag === "DeactivateUser"))
-      expect(delta?.kind === "delta" && ofTag(delta.report.plan, "DeactivateUser")).toMatchObject([{ userName: "bo@example.com", reason: "inactive-in-okta", detail: "SUSPENDED" }])
+      // The daemon records its cycle only after the apply is done and journaled: wait on the
+      // event, then the emulator's state is already there to check.
+      const delta = yield* eventually(() => deltaWith(daemon.events, "DeactivateUser"), (e) => e !== undefined)
+      expect(delta && ofTag(delta.report.plan, "DeactivateUser")).toMatchObject([{ userName: "bo@example.com", reason: "inactive-in-okta", detail: "SUSPENDED" }])
+      expect(o.user("bo@example.com")!.active).toBe(false)
       // Data kept: still in the team (removal follows the team rules, not the deactivation).
       expect(o.team("Ops")).toEqual(["ann@example.com", "bo@example.com"])
 
       o.okta.setUserStatus(o.oktaId("bo@example.com"), "ACTIVE")
-      const on = yield* eventually(() => o.user("bo@example.com")!.active, (a) => a)
-      expect(on).toBe(true)
+      const back = yield* eventually(() => deltaWith(daemon.events, "ReactivateUser"), (e) => e !== undefined)
+      expect(back && ofTag(back.report.plan, "ReactivateUser")).toMatchObject([{ userName: "bo@example.com" }])
+      expect(back?.report.status).toBe("succeeded")
+      expect(o.user("bo@example.com")!.active).toBe(true)
 
       // Unassigned from the app: the System Log's application.user_membership.remove.
       o.okta.unassignUser(o.oktaId("ann@example.com"))
-      const gone = yield* eventually(() => o.user("ann@example.com")!.active, (a) => !a)
-      expect(gone).toBe(false)
+      const unassigned = yield* eventually(
+        () => daemon.events.find((e) => e.kind === "delta" && ofTag(e.report.plan, "DeactivateUser").some((d) => d.userName === "ann@example.com")),
+        (e) => e !== undefined
+      )
+      expect(unassigned?.kind === "delta" && ofTag(unassigned.report.plan, "DeactivateUser")).toMatchObject([{ userName: "ann@example.com", reason: "unassigned" }])
+      expect(o.user("ann@example.com")!.active).toBe(false)
+      // All of it by the System Log poll: the only full sync is the daemon's first.
+      expect(daemon.events.filter((e) => e.kind === "full")).toHaveLength(1)
       expect(daemon.events.filter((e) => e.kind === "failed")).toEqual([])
     }))
 
