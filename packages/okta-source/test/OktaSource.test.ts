@@ -1,11 +1,7 @@
 import { Delta } from "@okta-monday/mapping-core"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Option, Redacted, Stream } from "effect"
-import { generateKeyPairSync } from "node:crypto"
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { literalPrefix, make } from "../src/OktaSource.js"
+import { Effect, Either, Option, Stream } from "effect"
+import { literalPrefix } from "../src/OktaSource.js"
 import { canonical, emulator, emulatorMemberships, rules, source } from "./helpers.js"
 
 const org = {
@@ -146,89 +142,6 @@ describe("rate limits and faults", () => {
       const limited = yield* Effect.either((yield* source(em, { maxRateLimitWaits: 1 })).fetchUser("x" as never))
       expect(Either.isLeft(limited) && limited.left._tag).toBe("RateLimited")
     }), { timeout: 20_000 })
-})
-
-describe("auth and connection", () => {
-  it.scopedLive("a wrong token is AuthFailed saying where to make a new one; a wrong app id is AppNotFound", () =>
-    Effect.gen(function*() {
-      const em = yield* emulator()
-      em.seed(org)
-      const bad = yield* make({ orgUrl: em.orgUrl, appId: em.appId, auth: { _tag: "Ssws", token: Redacted.make("nope-secret") } })
-      const err = yield* Effect.flip(bad.testConnection)
-      expect(err._tag).toBe("AuthFailed")
-      expect(err.message).toContain("Security → API → Tokens")
-      expect(err.message).not.toContain("nope-secret")
-      const wrongApp = yield* make({ orgUrl: `${em.orgUrl}/`, appId: "0oaWRONG", auth: { _tag: "Ssws", token: Redacted.make(em.token) } })
-      const missing = yield* Effect.flip(wrongApp.testConnection)
-      expect(missing._tag).toBe("AppNotFound")
-      expect(missing.message).toContain("0oaWRONG")
-      const ok = yield* (yield* source(em)).testConnection
-      expect(ok).toMatchObject({ appId: em.appId, appLabel: "monday.com", authMode: "SSWS" })
-    }))
-
-  it.scopedLive("OAuth service app end to end; a missing scope is ForbiddenScope naming it", () =>
-    Effect.gen(function*() {
-      const em = yield* emulator()
-      em.seed(org)
-      const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 })
-      em.registerServiceApp({
-        clientId: "0oaSYNC",
-        publicJwk: publicKey.export({ format: "jwk" }),
-        scopes: ["okta.groups.read", "okta.users.read", "okta.apps.read", "okta.logs.read"]
-      })
-      const jwk = JSON.stringify(privateKey.export({ format: "jwk" }))
-      const full = yield* make({
-        orgUrl: em.orgUrl,
-        appId: em.appId,
-        auth: { _tag: "PrivateKey", clientId: "0oaSYNC", privateKey: Redacted.make(jwk), keyId: "k1" }
-      })
-      expect((yield* full.testConnection).authMode).toBe("PrivateKey")
-      const { snapshot } = yield* full.readSource(rules([{ select: { names: ["Sales"] } }]))
-      expect(snapshot.memberships[0]!.userIds).toHaveLength(2)
-      const noLogs = yield* make({
-        orgUrl: em.orgUrl,
-        appId: em.appId,
-        auth: {
-          _tag: "PrivateKey",
-          clientId: "0oaSYNC",
-          privateKey: Redacted.make(privateKey.export({ type: "pkcs1", format: "pem" }).toString()),
-          scopes: ["okta.groups.read", "okta.users.read", "okta.apps.read"]
-        }
-      })
-      const err = yield* Effect.flip(noLogs.poll(noLogs.startCursor(new Date())))
-      expect(err._tag).toBe("ForbiddenScope")
-      expect(err.message).toContain("okta.logs.read")
-      expect(err.message).toContain("Okta API Scopes")
-    }))
-
-  it.scopedLive("ignores OKTA_CLIENT_* variables and ~/.okta/okta.yaml", () =>
-    Effect.gen(function*() {
-      const em = yield* emulator()
-      const decoy = yield* emulator()
-      em.seed(org)
-      const home = mkdtempSync(join(tmpdir(), "okta-home-"))
-      mkdirSync(join(home, ".okta"))
-      writeFileSync(
-        join(home, ".okta", "okta.yaml"),
-        `okta:\n  client:\n    orgUrl: "${decoy.orgUrl}"\n    token: "${decoy.token}"\n    authorizationMode: "PrivateKey"\n    keyId: "decoy"\n`
-      )
-      const saved = { ...process.env }
-      yield* Effect.addFinalizer(() => Effect.sync(() => {
-        for (const k of ["HOME", "OKTA_CLIENT_ORGURL", "OKTA_CLIENT_TOKEN", "OKTA_CLIENT_AUTHORIZATIONMODE", "HTTPS_PROXY"]) {
-          if (saved[k] === undefined) delete process.env[k]
-          else process.env[k] = saved[k]
-        }
-      }))
-      process.env.HOME = home
-      process.env.OKTA_CLIENT_ORGURL = decoy.orgUrl
-      process.env.OKTA_CLIENT_TOKEN = decoy.token
-      process.env.OKTA_CLIENT_AUTHORIZATIONMODE = "PrivateKey"
-      process.env.HTTPS_PROXY = "http://127.0.0.1:9"
-      const src = yield* source(em)
-      const { snapshot } = yield* src.readSource(rules([{ select: { names: ["Sales"] } }]))
-      expect(snapshot.groups).toHaveLength(1)
-      expect(Object.keys(decoy.counters())).toEqual([])
-    }))
 })
 
 describe("System Log feed", () => {

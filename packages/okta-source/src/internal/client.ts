@@ -9,9 +9,25 @@ import { createRequire } from "node:module"
 import { Redacted } from "effect"
 
 const require = createRequire(import.meta.url)
-const { ConfigLoader } = require("@okta/okta-sdk-nodejs/src/config-loader.js") as {
-  ConfigLoader: { prototype: { applyDefaults: () => void; apply: (c: unknown) => void } }
+
+/**
+ * The SDK's private config loader: its `applyDefaults` is what reads `~/.okta/okta.yaml`, `./okta.yaml` and
+ * `OKTA_CLIENT_*`. There is no public switch to turn that off, so `makeSdkClient` replaces the method for
+ * the duration of the constructor. If an SDK upgrade moves or renames it, fail at load, loudly, rather
+ * than silently read the machine's config again.
+ */
+export const SDK_CONFIG_LOADER = "@okta/okta-sdk-nodejs/src/config-loader.js"
+const { ConfigLoader } = require(SDK_CONFIG_LOADER) as {
+  ConfigLoader?: { prototype?: { applyDefaults?: () => void; apply?: (c: unknown) => void } }
 }
+if (typeof ConfigLoader?.prototype?.applyDefaults !== "function" || typeof ConfigLoader.prototype.apply !== "function") {
+  throw new Error(
+    `@okta/okta-sdk-nodejs changed: ${SDK_CONFIG_LOADER} no longer has ConfigLoader.prototype.applyDefaults/apply, ` +
+      `which okta-source patches to keep the SDK from reading ~/.okta/okta.yaml, ./okta.yaml and OKTA_CLIENT_*. ` +
+      `Pin the SDK to a version this okta-source supports, or update src/internal/client.ts.`
+  )
+}
+const loaderPrototype = ConfigLoader.prototype as { applyDefaults: () => void; apply: (c: unknown) => void }
 
 export type AuthConfig =
   | { readonly _tag: "Ssws"; readonly token: Redacted.Redacted }
@@ -182,7 +198,7 @@ export interface SdkClient {
  * constructor its `applyDefaults` only sets the built-in default, so nothing leaks in.
  */
 export const makeSdkClient = (orgUrl: string, auth: AuthConfig, governor: Governor): SdkClient => {
-  const proto = ConfigLoader.prototype
+  const proto = loaderPrototype
   const original = proto.applyDefaults
   proto.applyDefaults = function(this: { apply: (c: unknown) => void }) {
     this.apply({ client: { authorizationMode: "SSWS" } })
