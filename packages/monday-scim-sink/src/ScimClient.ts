@@ -21,6 +21,7 @@ import {
 } from "effect"
 import type { Config, ConfigError } from "effect"
 import { flow, identity } from "effect/Function"
+import { attributeNamed } from "./internal/attribute.js"
 import { backoff, parseRetryAfter } from "./internal/retry.js"
 import { checkScimUrl } from "./internal/url.js"
 import * as ScimError from "./ScimError.js"
@@ -244,7 +245,7 @@ const classifyStatus = (
   if (status === 400 && mentionsMissingUser(detail)) {
     return final(new UserNotInAccount({ endpoint, ...(detail ? { detail } : {}) }))
   }
-  const attribute = ScimError.attributeOf(detail)
+  const attribute = attributeNamed(detail, request.body)
   return final(
     new InvalidAttribute({
       endpoint,

@@ -30,11 +30,3 @@ export const ScimError = Schema.Struct({
 }).annotations({ identifier: "ScimError" })
 export type ScimError = typeof ScimError.Type
 
-/** The attribute an error's detail names, when it names one (`attribute 'userName' …`, `"members" …`). */
-export const attributeOf = (detail: string | undefined): string | undefined => {
-  if (detail === undefined) return undefined
-  const named = /attribute\s*[:'"`]?\s*['"`]?([A-Za-z$][\w.:$[\]]*)/i.exec(detail)
-  if (named) return named[1]
-  const quoted = /['"`]([A-Za-z$][\w.:$]*)['"`]/.exec(detail)
-  return quoted?.[1]
-}

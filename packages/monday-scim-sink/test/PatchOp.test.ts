@@ -44,11 +44,4 @@ describe("ScimError", () => {
     expect(decode({ schemas: [ScimError.URN], status: "409", scimType: "uniqueness" }).status).toBe(409)
     expect(decode({ status: 400, detail: "x" }).status).toBe(400)
   })
-
-  it("finds the attribute a detail names", () => {
-    expect(ScimError.attributeOf("Attribute 'userName' is required")).toBe("userName")
-    expect(ScimError.attributeOf("\"displayName\" must not be empty")).toBe("displayName")
-    expect(ScimError.attributeOf("something went wrong")).toBeUndefined()
-    expect(ScimError.attributeOf(undefined)).toBeUndefined()
-  })
 })

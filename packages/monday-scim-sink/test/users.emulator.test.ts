@@ -8,8 +8,11 @@ import { describe, expect, it } from "@effect/vitest"
 import { Domain, Plan } from "@okta-monday/mapping-core"
 import { Effect } from "effect"
 import * as MondaySink from "../src/MondaySink.js"
+import * as PatchOp from "../src/PatchOp.js"
+import type * as ScimClient from "../src/ScimClient.js"
+import { newUser } from "../src/ScimUser.js"
 import { emulator } from "./support/emulator.js"
-import { create, liveSink, patch, plan, userId } from "./support/plan.js"
+import { create, liveClient, liveSink, patch, plan, userId } from "./support/plan.js"
 
 const createUser = (oktaUserId: string, userName: string, extra: Partial<Plan.CreateUser> = {}): Plan.Operation => ({
   _tag: "CreateUser",
@@ -107,15 +110,42 @@ describe("user operations against the monday.com emulator", () => {
 
       expect(outcomes.map((o) => o.status)).toEqual(["failed", "failed", "failed", "done", "done"])
       expect(outcomes.slice(0, 3).map((o) => o.error?.tag)).toEqual(["InvalidAttribute", "InvalidAttribute", "InvalidAttribute"])
-      expect(outcomes[0]!.error?.message).toContain("userName")
-      expect(outcomes[1]!.error?.message).toContain("displayName")
-      expect(outcomes[2]!.error?.message).toContain("userType")
+      // The sink's own wording names the attribute; the server's quoted detail alone would not pass these.
+      expect(outcomes[0]!.error?.message).toContain(`refused attribute "userName"`)
+      expect(outcomes[1]!.error?.message).toContain(`refused attribute "displayName"`)
+      expect(outcomes[2]!.error?.message).toContain(`refused attribute "userType"`)
       expect(outcomes[4]!.droppedMembers).toEqual([placeholder("00u1"), placeholder("00u2"), placeholder("00u3")])
       const fine = emu.account("acme").users.find((u) => u.userName === "fine@acme.io")!
       expect(fine.userType).toBe("role-42")
       expect([...emu.account("acme").teams.find((t) => t.displayName === "Eng")!.members].sort()).toEqual(
         [idOf("bob@acme.io"), fine.id].sort()
       )
+    }))
+
+  it.scopedLive("InvalidAttribute.attribute is the attribute monday.com refused, for each of its rules", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const { idOf, token } = seed(emu)
+      const client = yield* liveClient(emu.scimUrl, token)
+      const refusal = (request: ScimClient.Request<unknown>) =>
+        Effect.flip(client.send(request as ScimClient.Request<void>))
+      const post = (op: Plan.Operation) =>
+        refusal({ method: "POST", path: "/Users", body: newUser(op as Plan.CreateUser) })
+      const patchUser = (value: Record<string, unknown>) =>
+        refusal({ method: "PATCH", path: `/Users/${idOf("bob@acme.io")}`, body: PatchOp.make([{ op: "replace", value }]) })
+
+      const cases = [
+        [yield* post(createUser("00u1", "Upper@acme.io")), "userName"],
+        [yield* post(createUser("00u2", "odd@acme.io", { displayName: "Odd (Contractor)" })), "displayName"],
+        [yield* post(createUser("00u3", "typed@acme.io", { userType: "boss" })), "userType"],
+        [yield* post(createUser("00u4", "given@acme.io", { name: { givenName: "N@me", familyName: "Ok" } })), "name.givenName"],
+        [yield* patchUser({ userType: "boss" }), "userType"],
+        [yield* patchUser({ name: { familyName: "B*lder" } }), "name.familyName"],
+        [yield* patchUser({ displayName: "Bob <b>" }), "displayName"]
+      ] as const
+      for (const [error, attribute] of cases) {
+        expect(error).toMatchObject({ _tag: "InvalidAttribute", status: 400, scimType: "invalidValue", attribute })
+      }
     }))
 
   it.scopedLive("updates drifted attributes with one PATCH replace", () =>

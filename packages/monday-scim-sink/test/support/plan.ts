@@ -6,6 +6,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { Domain, Plan } from "@okta-monday/mapping-core"
 import { Effect, Layer, Redacted } from "effect"
 import * as MondaySink from "../../src/MondaySink.js"
+import * as ScimClient from "../../src/ScimClient.js"
 
 export const userId = (id: string) => Domain.MondayUserId.make(id)
 export const teamId = (id: string) => Domain.MondayTeamId.make(id)
@@ -72,4 +73,14 @@ export const liveSink = (
       token: Redacted.make(token),
       retry: { baseDelay: "2 millis", maxDelay: "20 millis", maxAttempts: 8, maxTotalWait: "5 seconds" },
       ...config
+    }).pipe(Effect.orDie, Effect.provide(http)))
+
+/** The bare SCIM client over a loopback server (typed errors, no plan), living as long as the scope. */
+export const liveClient = (scimUrl: string, token: string, options?: Partial<Omit<ScimClient.Options, "scimUrl" | "token">>) =>
+  Effect.flatMap(Layer.build(NodeHttpClient.layerUndici), (http) =>
+    ScimClient.make({
+      scimUrl,
+      token: Redacted.make(token),
+      retry: { baseDelay: "2 millis", maxDelay: "20 millis", maxAttempts: 8, maxTotalWait: "5 seconds" },
+      ...options
     }).pipe(Effect.orDie, Effect.provide(http)))
