@@ -163,6 +163,24 @@ describe("faults", () => {
       ])
       expect(emu.counters()["PATCH /Groups/{id}"]).toBe(4)
       expect((yield* sink.stats).retries).toBe(0)
+
+      // 401: a token monday.com doesn't know (or whose admin was demoted) is sent exactly once.
+      const change = plan([patch("Old 4", { teamId: state.teams[4].id, add: [id("u59@acme.io")] })])
+      emu.resetCounters()
+      const wrongToken = yield* liveSink(emu.scimUrl, "not-the-token")
+      const rejected = yield* wrongToken.apply(change)
+      expect(rejected[0]!.error?.tag).toBe("TokenRejected")
+      expect(emu.counters()).toEqual({ "PATCH /Groups/{id}": 1, total: 1 })
+      expect((yield* wrongToken.stats).retries).toBe(0)
+
+      // 403: an account off the Enterprise plan is refused once, not retried.
+      emu.setPlan("acme", "pro")
+      emu.resetCounters()
+      const refused = yield* sink.apply(change)
+      expect(refused[0]!.error?.tag).toBe("NotEnterprise")
+      expect(emu.counters()).toEqual({ "PATCH /Groups/{id}": 1, total: 1 })
+      expect((yield* sink.stats).retries).toBe(0)
+      expect(emu.account("acme").teams[4]!.members).toEqual(state.teams[4]!.members)
     }))
 
   it.scopedLive("a POST whose answer was lost after the team was made is adopted, not made twice", () =>
