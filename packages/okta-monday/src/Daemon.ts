@@ -9,7 +9,7 @@ import { Plan, Planner } from "@okta-monday/mapping-core"
 import { MondaySink } from "@okta-monday/monday-scim-sink"
 import { OktaSource } from "@okta-monday/okta-source"
 import type { FeedCursor } from "@okta-monday/okta-source"
-import { Engine } from "./Engine.js"
+import { Engine, releasedBy } from "./Engine.js"
 import type { ApplyReport, SyncInput } from "./Engine.js"
 import { Metrics, serveHttp } from "./Metrics.js"
 import type { EngineMetrics } from "./Metrics.js"
@@ -196,12 +196,17 @@ export const run = (options: DaemonOptions) =>
       const touched = planner.applyDeltas(batch.deltas)
       const approvals = (yield* store.approvals.list).map((a) => a.blockerId)
       const plan = planner.planTouched(touched, { approvals })
+      const released = approvals.length === 0 ? [] : releasedBy(planner.planTouched(touched), approvals)
       const input: SyncInput = { input: { ...held.input, source: planner.source() }, warnings: [] }
-      // A delta plan sees only the touched teams: its blockers add to the ones the full cycle found.
-      const previous = (yield* store.blocked.get).map((b) => b.blocker)
+      // A delta plan sees only the touched teams: its blockers add to the ones the full cycle found
+      // (less those an approval has released since).
+      const approved = new Set(approvals)
+      const previous = (yield* store.blocked.get).map((b) => b.blocker).filter((b) => !approved.has(b.id))
       const ids = new Set(plan.blockers.map((b) => b.id))
       const merged = new Plan.Plan({ ...plan, blockers: [...plan.blockers, ...previous.filter((b) => !ids.has(b.id))] })
-      const applied = yield* engine.applyPlanned(input, merged, "delta", batch.cursor)
+      const applied = yield* engine.applyPlanned(input, merged, "delta", { cursor: batch.cursor, released })
+      // Spending an approval is not a new one: no full cycle for it.
+      approvalsSeen = yield* approvalsKey
       planner.setTarget(applied.target)
       planner.setLinks(applied.links)
       held = { input: { ...input.input, target: applied.target, links: applied.links }, warnings: [] }

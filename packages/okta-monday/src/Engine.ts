@@ -31,6 +31,8 @@ export interface SyncInput {
 
 export interface PlanReport extends SyncInput {
   readonly plan: Plan.Plan
+  /** Blockers this plan would hold but for an approval; applying the plan spends those approvals. */
+  readonly released: ReadonlyArray<Plan.Blocker>
   /** The readable diff, emails instead of ids. */
   readonly rendered: string
 }
@@ -44,6 +46,13 @@ export interface ApplyReport {
   readonly backedOff: ReadonlyArray<string>
   readonly links: Domain.Links
   readonly target: Domain.TargetSnapshot
+}
+
+export interface ApplyOptions {
+  /** Advance the System Log cursor to this when the apply finishes (a delta run consumed events up to it). */
+  readonly cursor?: string | undefined
+  /** Blockers approvals released in the plan (see `PlanReport.released`): their approvals are spent. */
+  readonly released?: ReadonlyArray<Plan.Blocker> | undefined
 }
 
 export interface CheckReport {
@@ -71,6 +80,25 @@ export const sourceWarningText = (w: SourceWarning): string => {
 }
 
 const randomId = () => globalThis.crypto.randomUUID()
+
+/** The team or user keys whose operations a blocker holds back. */
+const heldKeys = (b: Plan.Blocker): ReadonlyArray<string> => b._tag === "RunRemovalLimit" ? b.keys : [b.key]
+
+/** The blockers of a plan made without approvals that these approvals release. */
+export const releasedBy = (unapproved: Plan.Plan, approvals: ReadonlyArray<string>): Array<Plan.Blocker> => {
+  const ids = new Set(approvals)
+  return unapproved.blockers.filter((b) => ids.has(b.id))
+}
+
+/**
+ * The approvals a plan acts on: those that released a blocker whose teams or users have operations
+ * in it. Applying the plan spends them, so an identical blocker later (the same removals again, a
+ * blocker id being a hash of what it holds) is held for a new review instead of passing silently.
+ */
+export const approvalsActedOn = (released: ReadonlyArray<Plan.Blocker>, plan: Plan.Plan): Array<string> => {
+  const keys = new Set(plan.operations.map((op) => op.key))
+  return released.filter((b) => heldKeys(b).some((k) => keys.has(k))).map((b) => b.id)
+}
 
 /** The change that turns `before` into `after`, touching only the teams and users that differ. */
 export const linksChange = (before: Domain.Links, after: Domain.Links): LinksChange => {
@@ -221,8 +249,11 @@ export const make = (options: EngineOptions) =>
     const planFrom = (sync: SyncInput) =>
       Effect.gen(function*() {
         const approvals = yield* approvalIds
-        const plan = Planner.plan(sync.input, { approvals })
-        return { ...sync, plan, rendered: PlanFile.renderPlan(plan, namesOf(sync.input)) } satisfies PlanReport
+        const planner = Planner.make(sync.input)
+        const plan = planner.planAll({ approvals })
+        // Which approvals this plan uses: what it would hold without them (planned only when there are any).
+        const released = approvals.length === 0 ? [] : releasedBy(planner.planAll(), approvals)
+        return { ...sync, plan, released, rendered: PlanFile.renderPlan(plan, namesOf(sync.input)) } satisfies PlanReport
       })
 
     /**
@@ -275,8 +306,9 @@ export const make = (options: EngineOptions) =>
       sync: SyncInput,
       planned: Plan.Plan,
       kind: RunKind,
-      cursor?: string
+      options: ApplyOptions = {}
     ) {
+      const { cursor, released = [] } = options
       const { plan, held } = kind === "saved-plan" ? { plan: planned, held: [] } : yield* withoutBackedOff(planned)
       yield* store.blocked.set(plan.blockers)
       if (plan.operations.length === 0) {
@@ -298,7 +330,7 @@ export const make = (options: EngineOptions) =>
       // Once the journal holds the intent, the apply runs to its end even on shutdown: every
       // operation is then either done and recorded or known not to have been sent.
       const { links, outcomes, status } = yield* Effect.uninterruptible(Effect.gen(function*() {
-        yield* store.beginApply({ runId, kind, plan })
+        yield* store.beginApply({ runId, kind, plan, consumeApprovals: approvalsActedOn(released, plan) })
         const outcomes = yield* sink.apply(plan, {
           onOutcome: (o) => store.recordOutcome(runId, o).pipe(Effect.orDie)
         })
@@ -348,11 +380,12 @@ export const make = (options: EngineOptions) =>
       /** A full cycle: read both sides, plan, apply. Repairs edits made by hand in monday.com. */
       sync: Effect.gen(function*() {
         const report = yield* readResumed.pipe(Effect.flatMap(planFrom))
-        const applied = yield* applyPlan(report, report.plan, "full")
+        const applied = yield* applyPlan(report, report.plan, "full", { released: report.released })
         return { ...applied, input: report.input, warnings: report.warnings }
       }).pipe(Effect.withSpan("Engine.sync")),
       /** Applies a reviewed plan (from `plan`) as it is. */
-      applyReport: (report: PlanReport, kind: RunKind = "full", cursor?: string) => applyPlan(report, report.plan, kind, cursor),
+      applyReport: (report: PlanReport, kind: RunKind = "full", cursor?: string) =>
+        applyPlan(report, report.plan, kind, { cursor, released: report.released }),
       /** Applies a saved plan exactly as previewed, refusing if monday.com changed since. */
       applySaved: Effect.fn("Engine.applySaved")(function*(plan: Plan.Plan) {
         const sync = yield* readResumed
@@ -360,7 +393,9 @@ export const make = (options: EngineOptions) =>
         if (actual !== plan.targetFingerprint) {
           return yield* new TargetChanged({ expected: plan.targetFingerprint, actual })
         }
-        return yield* applyPlan(sync, plan, "saved-plan")
+        const approvals = yield* approvalIds
+        const released = approvals.length === 0 ? [] : releasedBy(Planner.plan(sync.input), approvals)
+        return yield* applyPlan(sync, plan, "saved-plan", { released })
       }),
       /** Applies a plan computed by the caller from an input it holds (the daemon's delta path). */
       applyPlanned: applyPlan,

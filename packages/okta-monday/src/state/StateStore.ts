@@ -27,6 +27,11 @@ export interface BeginApply {
   readonly runId: string
   readonly kind: RunKind
   readonly plan: Plan
+  /**
+   * Approvals this plan acts on, removed in the same transaction that journals it: an approval
+   * releases one reviewed change once, never a later identical one.
+   */
+  readonly consumeApprovals?: ReadonlyArray<string> | undefined
 }
 
 /** An apply that began and never finished: what it meant to do and what is known to have happened. */
@@ -130,8 +135,9 @@ export interface StateStoreService {
   readonly setCursor: (cursor: string) => Effect.Effect<void, StoreError>
 
   /**
-   * Journals the plan before anything is sent. Fails with ApplyInProgress when another apply of the
-   * tenant is unfinished (resume or abandon it first), RunNotActive("exists") when the run id was used.
+   * Journals the plan before anything is sent (and spends the approvals it acts on). Fails with
+   * ApplyInProgress when another apply of the tenant is unfinished (resume or abandon it first),
+   * RunNotActive("exists") when the run id was used.
    */
   readonly beginApply: (run: BeginApply) => Effect.Effect<void, StoreError | ApplyInProgress | RunNotActive>
   /** Durable (committed) when it returns. Recording an index again replaces its outcome. */

@@ -339,6 +339,24 @@ describe.each(backends)("StateStore on $name", (backend) => {
           yield* store.approvals.consume(["blk-1", "blk-3", "not-there"])
           expect(yield* store.approvals.list).toEqual([])
         })))
+
+    it.effect("an apply spends the approvals it acts on when it is journaled, and only then", () =>
+      withStore(backend.fresh(), (store) =>
+        Effect.gen(function*() {
+          yield* store.approvals.add("blk-1")
+          yield* store.approvals.add("blk-2")
+          yield* store.beginApply({ runId: "open", kind: "full", plan: F.plan(1) })
+          // Refused because another apply is open: nothing journaled, nothing spent.
+          const refused = yield* Effect.flip(
+            store.beginApply({ runId: "second", kind: "full", plan: F.plan(1), consumeApprovals: ["blk-1"] })
+          )
+          expect(refused._tag).toBe("ApplyInProgress")
+          expect((yield* store.approvals.list).map((a) => a.blockerId)).toEqual(["blk-1", "blk-2"])
+          yield* store.abandonApply("open", { status: "interrupted" })
+
+          yield* store.beginApply({ runId: "r", kind: "full", plan: F.plan(1), consumeApprovals: ["blk-1", "gone"] })
+          expect((yield* store.approvals.list).map((a) => a.blockerId)).toEqual(["blk-2"])
+        })))
   })
 
   describe("blocked", () => {

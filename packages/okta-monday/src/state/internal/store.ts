@@ -182,6 +182,14 @@ export const make = (config: StoreConfig): StateStoreService => {
   const setCursor = (cursor: string) =>
     Clock.currentTimeMillis.pipe(Effect.flatMap((at) => writeCursor(cursor, at)), Effect.asVoid, op("setCursor"))
 
+  /** Deletes approvals inside the caller's transaction. */
+  const deleteApprovals = (blockerIds: ReadonlyArray<string>) =>
+    Effect.forEach(
+      Arr.chunksOf(Arr.dedupe(blockerIds), CHUNK),
+      (chunk) => sql`DELETE FROM okm_approvals WHERE tenant = ${tenant} AND blocker_id IN ${sql.in(chunk)}`,
+      { discard: true }
+    )
+
   // --- journal -----------------------------------------------------------------------------------
 
   const decodeRunState = Rows.decodeRows(Rows.RunStateRow, "okm_runs", (r) => r.run_id)
@@ -209,14 +217,17 @@ export const make = (config: StoreConfig): StateStoreService => {
         VALUES (${tenant}, ${run.runId}, ${run.kind}, 'running', ${encodePlan(run.plan)},
           ${JSON.stringify(run.plan.counts)}, ${at})
         ON CONFLICT DO NOTHING RETURNING run_id`
-      if (inserted.length > 0) return
+      if (inserted.length > 0) {
+        yield* deleteApprovals(run.consumeApprovals ?? [])
+        return
+      }
       const open = yield* sql`SELECT run_id, state, started_at FROM okm_runs
         WHERE tenant = ${tenant} AND state = 'running'`.pipe(Effect.flatMap(decodeRunState))
       if (open.length > 0 && open[0].run_id !== run.runId) {
         return yield* new ApplyInProgress({ tenant, runId: open[0].run_id, startedAt: new Date(open[0].started_at) })
       }
       return yield* new RunNotActive({ tenant, runId: run.runId, state: "exists" })
-    }).pipe(op("beginApply"))
+    }).pipe(sql.withTransaction, op("beginApply"))
 
   const recordOutcome = (runId: string, outcome: OperationOutcome) =>
     Effect.gen(function*() {
@@ -356,11 +367,7 @@ export const make = (config: StoreConfig): StateStoreService => {
         op("approvals.remove")
       ),
     consume: (blockerIds) =>
-      blockerIds.length === 0 ? Effect.void : Effect.forEach(
-        Arr.chunksOf(Arr.dedupe(blockerIds), CHUNK),
-        (chunk) => sql`DELETE FROM okm_approvals WHERE tenant = ${tenant} AND blocker_id IN ${sql.in(chunk)}`,
-        { discard: true }
-      ).pipe(sql.withTransaction, op("approvals.consume"))
+      blockerIds.length === 0 ? Effect.void : deleteApprovals(blockerIds).pipe(sql.withTransaction, op("approvals.consume"))
   }
 
   // --- blocked -----------------------------------------------------------------------------------
