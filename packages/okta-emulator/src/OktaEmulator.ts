@@ -13,12 +13,13 @@ import {
   makeHandler,
   RateLimiter,
   type RateLimitSetting,
+  type RateLimitWindow,
   type ServerState,
   type ServiceApp,
   type TokenOptions
 } from "./internal/server.js"
 
-export type { FaultRule, LogFault, RateLimitSetting, ServiceApp, TokenOptions, GroupType, UserStatus }
+export type { FaultRule, LogFault, RateLimitSetting, RateLimitWindow, ServiceApp, TokenOptions, GroupType, UserStatus }
 export { RATE_LIMIT_PRESETS } from "./internal/server.js"
 
 export interface OktaEmulatorOptions {
@@ -141,6 +142,12 @@ export interface OktaEmulator {
   setOptions(settings: EmulatorSettings): void
   /** Requests per `"METHOD /path/template"`. */
   counters(): Record<string, number>
+  /**
+   * Each rate-limit window per bucket since the last `resetCounters`: requests, 429s, and the lowest
+   * `X-Rate-Limit-Remaining` sent, to check that a client leaves the share of the bucket it promised free.
+   */
+  rateLimitWindows(): ReadonlyArray<RateLimitWindow>
+  /** Clears the counters and the rate-limit window history (not the buckets themselves). */
   resetCounters(): void
   state(): OrgState
   close(): Promise<void>
@@ -245,7 +252,11 @@ export const startOktaEmulator = async (options: OktaEmulatorOptions = {}): Prom
       if (s.emptyLists !== undefined) state.emptyLists = s.emptyLists
     },
     counters: () => Object.fromEntries(state.counters),
-    resetCounters: () => state.counters.clear(),
+    rateLimitWindows: () => state.limiter.recorded(),
+    resetCounters: () => {
+      state.counters.clear()
+      state.limiter.clearHistory()
+    },
     state: () => {
       org.flushLog()
       return {

@@ -296,11 +296,18 @@ describe("rate limits, faults, counters", () => {
       }
       expect(statuses).toEqual([200, 200, 200, 429])
       expect(last!.headers.get("x-rate-limit-remaining")).toBe("0")
+      // The window record a client's headroom is checked against.
+      expect(em.rateLimitWindows().filter((w) => w.bucket === "api/v1/apps")).toEqual([
+        expect.objectContaining({ limit: 3, requests: 3, rejected: 1, lowestRemaining: 0 })
+      ])
       expect(Number(last!.headers.get("x-rate-limit-reset"))).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000))
       // another bucket is unaffected (enterprise figure for groups)
       const groups = await get(em, "/api/v1/groups")
       expect(groups.res.status).toBe(200)
       expect(groups.res.headers.get("x-rate-limit-limit")).toBe("600")
+      expect(em.rateLimitWindows().find((w) => w.bucket === "api/v1/groups")).toMatchObject({ requests: 1, lowestRemaining: 599 })
+      em.resetCounters()
+      expect(em.rateLimitWindows()).toEqual([])
       const unauth = await get(em, "/api/v1/groups", "wrong")
       expect(unauth.res.status).toBe(401)
       expect(unauth.body.errorCode).toBe("E0000011")

@@ -110,17 +110,35 @@ describe("readSource", () => {
 })
 
 describe("rate limits and faults", () => {
-  it.scopedLive("keeps the headroom free: a read under tight limits never draws a 429 nor dips below the floor", () =>
+  /** Reads an org that needs several windows of two tight buckets; returns what the emulator's buckets saw. */
+  const readUnderTightLimits = (headroom: number) =>
     Effect.gen(function*() {
       const em = yield* emulator({ rateLimits: { "api/v1/groups": 10, "api/v1/apps": 10 }, rateLimitWindowMs: 1000 })
       em.generate({ users: 60, groups: 6, memberships: 150 })
-      const src = yield* source(em, { pageSize: 10, concurrency: 4, headroom: 0.3 })
+      const src = yield* source(em, { pageSize: 10, concurrency: 4, headroom })
       const { snapshot } = yield* src.readSource(rules([{ select: { nameRegex: "^Group" } }]))
       expect(snapshot.groups).toHaveLength(6)
       expect(canonical(snapshot).memberships).toEqual(emulatorMemberships(em, snapshot.groups.map((g) => g.id)))
-      const stats = yield* src.stats
+      const windows = em.rateLimitWindows().filter((w) => w.bucket === "api/v1/groups" || w.bucket === "api/v1/apps")
+      return { windows, stats: yield* src.stats }
+    })
+
+  it.scopedLive("keeps the headroom free: no window of any bucket dips below limit × headroom, and none draws a 429", () =>
+    Effect.gen(function*() {
+      const { windows, stats } = yield* readUnderTightLimits(0.3)
+      // The read needs more than one window of the groups bucket, so the floor was actually tested.
+      expect(windows.filter((w) => w.bucket === "api/v1/groups" && w.requests > 0).length).toBeGreaterThanOrEqual(2)
+      for (const w of windows) {
+        expect(w.lowestRemaining, `${w.bucket} window at ${w.start}`).toBeGreaterThanOrEqual(Math.ceil(w.limit * 0.3))
+        expect(w.rejected).toBe(0)
+      }
       expect(stats.rateLimited).toBe(0)
-      expect(stats.requests).toBeGreaterThan(14) // more than one window's share: it had to wait
+    }))
+
+  it.scopedLive("control: with headroom 0 the same read drains a window below that floor", () =>
+    Effect.gen(function*() {
+      const { windows } = yield* readUnderTightLimits(0)
+      expect(Math.min(...windows.map((w) => w.lowestRemaining))).toBeLessThan(Math.ceil(10 * 0.3))
     }))
 
   it.scopedLive("a 429 waits until X-Rate-Limit-Reset, then succeeds; 5xx is retried a bounded number of times", () =>

@@ -60,8 +60,26 @@ const bucketOf = (path: string): Bucket =>
 
 const OFF_LIMIT = 1_000_000
 
+/** What one bucket saw in one rate-limit window: a test control for "did the client keep its headroom". */
+export interface RateLimitWindow {
+  readonly bucket: Bucket
+  /** Epoch ms the window began. */
+  readonly start: number
+  readonly limit: number
+  /** Requests the bucket let through in the window. */
+  readonly requests: number
+  /** Answered 429 because the bucket was empty. */
+  readonly rejected: number
+  /** The lowest `X-Rate-Limit-Remaining` the window sent (0 once a request is refused). */
+  readonly lowestRemaining: number
+}
+
+type MutableWindow = { -readonly [K in keyof RateLimitWindow]: RateLimitWindow[K] }
+
 export class RateLimiter {
   private windows = new Map<Bucket, { start: number; used: number }>()
+  private history: Array<MutableWindow> = []
+  private current = new Map<Bucket, MutableWindow>()
   constructor(public setting: RateLimitSetting, public windowMs: number) {}
 
   limitOf(bucket: Bucket): number {
@@ -77,13 +95,35 @@ export class RateLimiter {
     let w = this.windows.get(bucket)
     if (!w || w.start !== start) this.windows.set(bucket, (w = { start, used: 0 }))
     const reset = Math.ceil((start + this.windowMs) / 1000)
-    if (w.used >= limit && this.setting !== "off") return { limit, remaining: 0, reset, allowed: false }
+    let h = this.current.get(bucket)
+    if (!h || h.start !== start) {
+      this.history.push(h = { bucket, start, limit, requests: 0, rejected: 0, lowestRemaining: limit })
+      this.current.set(bucket, h)
+    }
+    if (w.used >= limit && this.setting !== "off") {
+      h.rejected++
+      h.lowestRemaining = 0
+      return { limit, remaining: 0, reset, allowed: false }
+    }
     w.used++
-    return { limit, remaining: Math.max(0, limit - w.used), reset, allowed: true }
+    const remaining = Math.max(0, limit - w.used)
+    h.requests++
+    h.lowestRemaining = Math.min(h.lowestRemaining, remaining)
+    return { limit, remaining, reset, allowed: true }
   }
 
   reset(): void {
     this.windows.clear()
+  }
+
+  /** Every window seen since the last `clearHistory`, oldest first. */
+  recorded(): ReadonlyArray<RateLimitWindow> {
+    return this.history.map((h) => ({ ...h }))
+  }
+
+  clearHistory(): void {
+    this.history = []
+    this.current.clear()
   }
 }
 
