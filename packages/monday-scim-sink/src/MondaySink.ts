@@ -6,10 +6,11 @@
 import type { HttpClient } from "@effect/platform"
 import { Domain } from "@okta-monday/mapping-core"
 import type { Plan } from "@okta-monday/mapping-core"
-import { Config, Context, Effect, Layer, Option, Ref } from "effect"
+import { Config, Context, Effect, Either, Layer, Option, Ref } from "effect"
 import type { Schema } from "effect"
 import type { ConfigError, Duration, Redacted } from "effect"
 import { type ApplyOptions, applyPlan, type PatchPlan, type TeamWriter } from "./internal/apply.js"
+import { mentionsId } from "./internal/attribute.js"
 import { ListResponse } from "./ListResponse.js"
 import * as PatchOp from "./PatchOp.js"
 import * as ScimClient from "./ScimClient.js"
@@ -19,8 +20,10 @@ import { ServiceProviderConfig } from "./ServiceProviderConfig.js"
 import {
   Conflict,
   MalformedResponse,
+  MemberDeactivated,
   type SinkError,
   TokenOwnerProtected,
+  UserNotInAccount,
   UserNotScimProvisioned
 } from "./SinkError.js"
 
@@ -353,7 +356,14 @@ const makeReader = (client: ScimClient.Service, pageSize: number, concurrency: n
       )
     )
 
-  return { readTarget, testConnection, findTeamsByName, sameNameGuard, getGroup, findUserByName }
+  /** Whether a user is in the account and active, by id (for telling why monday.com refused a member). */
+  const userState = (userId: string) =>
+    client.json({ method: "GET", path: `/Users/${encodeURIComponent(userId)}`, userId }, ScimUser).pipe(
+      Effect.map((user): "active" | "deactivated" | "missing" => (user.active ? "active" : "deactivated")),
+      Effect.catchTag("UserNotInAccount", () => Effect.succeed("missing" as const))
+    )
+
+  return { readTarget, testConnection, findTeamsByName, sameNameGuard, getGroup, findUserByName, userState }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -362,89 +372,161 @@ const makeReader = (client: ScimClient.Service, pageSize: number, concurrency: n
 
 const CreatedGroup = ScimGroup
 
-/** monday.com's words for "this user was not created through SCIM". */
-const SCIM_PROVISIONED = /provisioned (through|via|by) SCIM|SCIM[- ]provisioned|not (created|provisioned) (through|via|by) SCIM/i
-
-const makeLiveWriter = (client: ScimClient.Service, reader: ReturnType<typeof makeReader>): TeamWriter => ({
-  createTeam: (displayName, members) =>
-    Effect.gen(function*() {
-      yield* reader.sameNameGuard(displayName)
-      const created = yield* client.json(
-        {
-          method: "POST",
-          path: "/Groups",
-          body: newGroup(displayName, members),
-          // The guard saw no such team, so one found now is the one this POST created before its answer was lost.
-          recover: Effect.map(reader.findTeamsByName(displayName), (found) =>
-            found.length > 0 ? Option.some(found[0]) : Option.none())
-        },
-        CreatedGroup
-      )
-      return created.id
-    }).pipe(Effect.withSpan("MondaySink.createTeam", { attributes: { displayName } })),
-
-  patchTeam: (teamId, patch: PatchPlan) =>
-    client.send({
-      method: "PATCH",
-      path: `/Groups/${encodeURIComponent(teamId)}`,
-      teamId,
-      body: PatchOp.make(patch.operations),
-      // A PATCH whose answer was lost may have been applied: if the team already shows the change,
-      // don't send it again (re-sending a remove that took would be refused as noTarget).
-      recover: patch.add.length + patch.remove.length === 0
-        ? Effect.succeedNone
-        : Effect.map(reader.getGroup(teamId), (group) => {
-          if (Option.isNone(group) || group.value.members === undefined) return Option.none()
-          const members = new Set(group.value.members.map((member) => member.value))
-          const took = patch.add.every((id) => members.has(id)) && patch.remove.every((id) => !members.has(id))
-          return took ? Option.some(undefined) : Option.none()
-        })
-    }).pipe(Effect.withSpan("MondaySink.patchTeam", { attributes: { teamId } })),
-
-  deleteTeam: (teamId) =>
-    client.send({ method: "DELETE", path: `/Groups/${encodeURIComponent(teamId)}`, teamId }).pipe(
-      Effect.catchTag("TeamNotFound", () => Effect.void),
-      Effect.withSpan("MondaySink.deleteTeam", { attributes: { teamId } })
-    ),
-
-  createUser: (op) => {
-    // An active user found by userName is this POST's user (its answer was lost) or one a crashed
-    // run created: adopted, never created twice. A deactivated one is not ours to take over.
-    const adopt = Effect.map(reader.findUserByName(op.userName), Option.filter((user) => user.active))
-    return client.json({ method: "POST", path: "/Users", body: newUser(op), recover: adopt }, ScimUser).pipe(
-      Effect.catchTag("Conflict", (conflict) =>
-        Effect.flatMap(adopt, (found) => (Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(conflict)))),
-      Effect.map((user) => user.id),
-      Effect.withSpan("MondaySink.createUser", { attributes: { userName: op.userName } })
-    )
-  },
-
-  patchUser: (userId, userName, value) => {
-    const endpoint = `PATCH /Users/${userId}`
-    return client.send({
-      method: "PATCH",
-      path: `/Users/${encodeURIComponent(userId)}`,
-      body: PatchOp.make([{ op: "replace", value }])
-    }).pipe(
-      // SCIM already answered for this account, so a 403 here is monday.com protecting the token owner.
-      Effect.catchTag("NotEnterprise", (e) =>
-        Effect.fail(new TokenOwnerProtected({ endpoint, userName, ...(e.detail ? { detail: e.detail } : {}) }))),
-      // A 400 on deactivation: mutability, or a detail about SCIM provisioning (which may also read
-      // like a missing user, "user … not provisioned").
-      Effect.catchTags({
-        InvalidAttribute: (e): Effect.Effect<never, SinkError> =>
-          value.active === false && (e.scimType === "mutability" || SCIM_PROVISIONED.test(e.detail ?? ""))
-            ? Effect.fail(new UserNotScimProvisioned({ endpoint, userName, ...(e.detail ? { detail: e.detail } : {}) }))
-            : Effect.fail(e),
-        UserNotInAccount: (e): Effect.Effect<never, SinkError> =>
-          value.active === false && SCIM_PROVISIONED.test(e.detail ?? "")
-            ? Effect.fail(new UserNotScimProvisioned({ endpoint, userName, ...(e.detail ? { detail: e.detail } : {}) }))
-            : Effect.fail(e)
-      }),
-      Effect.withSpan("MondaySink.patchUser", { attributes: { userId } })
-    )
+/**
+ * Whether a refused team write may be monday.com refusing one of its members (it refuses a push
+ * unless every member is an active user of the account). Decided by status, scimType and what the
+ * request was, never by the detail's words: a 400 `invalidValue` (or without scimType) that names
+ * no other attribute of the request; a 404 on POST /Groups; a 404 on a PATCH that adds members.
+ */
+const mayBeMemberRefusal = (error: SinkError): boolean => {
+  switch (error._tag) {
+    case "InvalidAttribute":
+      return error.status === 400 &&
+        (error.scimType === undefined || error.scimType === "invalidValue") &&
+        (error.attribute === undefined || error.attribute.toLowerCase().startsWith("members"))
+    case "MalformedResponse":
+      return error.status === 404
+    case "TeamNotFound":
+      return true
+    default:
+      return false
   }
-})
+}
+
+const makeLiveWriter = (
+  client: ScimClient.Service,
+  reader: ReturnType<typeof makeReader>,
+  concurrency: number
+): TeamWriter => {
+  /**
+   * Tells why a team write carrying `members` was refused, by asking monday.com about the members
+   * the detail names (all of them when it names none): missing ones are UserNotInAccount,
+   * deactivated ones MemberDeactivated. When every member checks out, or the check itself fails,
+   * the original error stands.
+   */
+  const explainRefusal = (error: SinkError, members: ReadonlyArray<string>, teamId?: string) =>
+    Effect.gen(function*() {
+      if (members.length === 0 || !mayBeMemberRefusal(error)) return yield* Effect.fail(error)
+      if (error._tag === "TeamNotFound") {
+        // A 404 on the PATCH: the team may be gone (drift), or a member missing.
+        const team = yield* Effect.either(reader.getGroup(teamId ?? error.teamId))
+        if (Either.isLeft(team) || Option.isNone(team.right)) return yield* Effect.fail(error)
+      }
+      const detail = error._tag === "InvalidAttribute" ? error.detail : undefined
+      const named = members.filter((id) => mentionsId(detail, id))
+      const suspects = [...new Set(named.length > 0 ? named : members)]
+      const checked = yield* Effect.either(Effect.forEach(suspects, reader.userState, { concurrency }))
+      if (Either.isLeft(checked)) return yield* Effect.fail(error)
+      const missing = suspects.filter((_, i) => checked.right[i] === "missing")
+      const deactivated = suspects.filter((_, i) => checked.right[i] === "deactivated")
+      const endpoint = error.endpoint
+      const withDetail = detail !== undefined ? { detail } : {}
+      if (missing.length > 0) {
+        return yield* Effect.fail(
+          new UserNotInAccount({
+            endpoint,
+            role: "member",
+            userIds: missing,
+            ...(deactivated.length > 0 ? { deactivated } : {}),
+            ...withDetail
+          })
+        )
+      }
+      if (deactivated.length > 0) {
+        return yield* Effect.fail(new MemberDeactivated({ endpoint, userIds: deactivated, ...withDetail }))
+      }
+      return yield* Effect.fail(error)
+    })
+
+  return {
+    createTeam: (displayName, members) =>
+      Effect.gen(function*() {
+        yield* reader.sameNameGuard(displayName)
+        const created = yield* client.json(
+          {
+            method: "POST",
+            path: "/Groups",
+            body: newGroup(displayName, members),
+            // The guard saw no such team, so one found now is the one this POST created before its answer was lost.
+            recover: Effect.map(reader.findTeamsByName(displayName), (found) =>
+              found.length > 0 ? Option.some(found[0]) : Option.none())
+          },
+          CreatedGroup
+        ).pipe(Effect.catchAll((error) => explainRefusal(error, members)))
+        return created.id
+      }).pipe(Effect.withSpan("MondaySink.createTeam", { attributes: { displayName } })),
+
+    patchTeam: (teamId, patch: PatchPlan) =>
+      client.send({
+        method: "PATCH",
+        path: `/Groups/${encodeURIComponent(teamId)}`,
+        teamId,
+        body: PatchOp.make(patch.operations),
+        // A PATCH whose answer was lost may have been applied: if the team already shows the change,
+        // don't send it again (re-sending a remove that took would be refused as noTarget).
+        recover: patch.add.length + patch.remove.length === 0
+          ? Effect.succeedNone
+          : Effect.map(reader.getGroup(teamId), (group) => {
+            if (Option.isNone(group) || group.value.members === undefined) return Option.none()
+            const members = new Set(group.value.members.map((member) => member.value))
+            const took = patch.add.every((id) => members.has(id)) && patch.remove.every((id) => !members.has(id))
+            return took ? Option.some(undefined) : Option.none()
+          })
+      }).pipe(
+        Effect.catchAll((error) => explainRefusal(error, patch.add, teamId)),
+        Effect.withSpan("MondaySink.patchTeam", { attributes: { teamId } })
+      ),
+
+    deleteTeam: (teamId) =>
+      client.send({ method: "DELETE", path: `/Groups/${encodeURIComponent(teamId)}`, teamId }).pipe(
+        Effect.catchTag("TeamNotFound", () => Effect.void),
+        Effect.withSpan("MondaySink.deleteTeam", { attributes: { teamId } })
+      ),
+
+    createUser: (op) => {
+      // An active user found by userName is this POST's user (its answer was lost) or one a crashed
+      // run created: adopted, never created twice. A deactivated one is not ours to take over.
+      const adopt = Effect.map(reader.findUserByName(op.userName), Option.filter((user) => user.active))
+      return client.json({ method: "POST", path: "/Users", body: newUser(op), recover: adopt }, ScimUser).pipe(
+        Effect.catchTag("Conflict", (conflict) =>
+          Effect.flatMap(adopt, (found) => (Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(conflict)))),
+        Effect.map((user) => user.id),
+        Effect.withSpan("MondaySink.createUser", { attributes: { userName: op.userName } })
+      )
+    },
+
+    patchUser: (userId, userName, value) => {
+      const endpoint = `PATCH /Users/${userId}`
+      const withDetail = (detail: string | undefined) => (detail ? { detail } : {})
+      // What monday.com never lets SCIM do to the admin who owns the token: deactivate or demote them.
+      const touchesOwnerRights = value.active === false || "userType" in value
+      return client.send({
+        method: "PATCH",
+        path: `/Users/${encodeURIComponent(userId)}`,
+        userId,
+        body: PatchOp.make([{ op: "replace", value }])
+      }).pipe(
+        Effect.catchTags({
+          // SCIM already answered for this account, so a 403 on a deactivation or a userType change is
+          // monday.com protecting the token owner.
+          NotEnterprise: (e): Effect.Effect<never, SinkError> =>
+            Effect.fail(
+              touchesOwnerRights ? new TokenOwnerProtected({ endpoint, userName, ...withDetail(e.detail) }) : e
+            ),
+          // The one reason monday.com gives for refusing a deactivation with a 400: the user was not made
+          // through SCIM (a mutability refusal; some answers carry no scimType).
+          InvalidAttribute: (e): Effect.Effect<never, SinkError> =>
+            Effect.fail(
+              value.active === false && e.status === 400 && (e.scimType === "mutability" || e.scimType === undefined)
+                ? new UserNotScimProvisioned({ endpoint, userName, ...withDetail(e.detail) })
+                : e
+            )
+        }),
+        Effect.withSpan("MondaySink.patchUser", { attributes: { userId } })
+      )
+    }
+  }
+}
 
 const makeRecordingWriter = (
   log: Ref.Ref<ReadonlyArray<RecordedRequest>>,
@@ -497,7 +579,7 @@ const clientOptions = (config: MondaySinkConfig): ScimClient.Options => ({
 export const fromClient = (client: ScimClient.Service, config?: Pick<MondaySinkConfig, "concurrency" | "pageSize">) => {
   const concurrency = Math.max(1, config?.concurrency ?? DEFAULT_CONCURRENCY)
   const reader = makeReader(client, Math.max(1, config?.pageSize ?? DEFAULT_PAGE_SIZE), concurrency)
-  const writer = makeLiveWriter(client, reader)
+  const writer = makeLiveWriter(client, reader, concurrency)
   return MondaySink.of({
     readTarget: reader.readTarget,
     apply: (plan, options) => applyPlan(writer, plan, options, concurrency).pipe(Effect.withSpan("MondaySink.apply")),

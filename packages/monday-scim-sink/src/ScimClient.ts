@@ -90,6 +90,8 @@ export interface Request<A> {
   readonly body?: unknown
   /** The team a `/Groups/{id}` request is about: a 404 then means TeamNotFound. */
   readonly teamId?: string
+  /** The user a `/Users/{id}` request is about: a 404 then means UserNotInAccount (that user). */
+  readonly userId?: string
   /**
    * Run before re-sending when the failed attempt may have been applied (dropped connection,
    * timeout, 500/502/504). `Some` ends the request with that value instead of re-sending:
@@ -149,12 +151,6 @@ const final = (error: SinkError): Failure => ({
 
 const TRANSIENT_STATUS: ReadonlySet<number> = new Set([500, 502, 503, 504])
 
-const mentionsMissingUser = (detail: string | undefined) =>
-  detail !== undefined &&
-  /\b(user|member)s?\b/i.test(detail) &&
-  /(not (found|exist|in|part|a member|(a )?users?)|does ?n[o']t exist|unknown|no such|missing|deactivated)/i
-    .test(detail)
-
 const describeParseError = (error: ParseResult.ParseError): string => {
   const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
   const shown = issues.slice(0, 3).map((issue) => {
@@ -198,8 +194,12 @@ const classifyStatus = (
     case 403:
       return final(new NotEnterprise({ endpoint, ...(detail ? { detail } : {}) }))
     case 404: {
-      if (mentionsMissingUser(detail) || request.path.startsWith("/Users/")) {
-        return final(new UserNotInAccount({ endpoint, ...(detail ? { detail } : {}) }))
+      // Classified by what the request was about, never by the detail's words; a team write's
+      // members are checked by the sink (MondaySink), which can ask monday.com who they are.
+      if (request.userId !== undefined) {
+        return final(
+          new UserNotInAccount({ endpoint, role: "target", userIds: [request.userId], ...(detail ? { detail } : {}) })
+        )
       }
       if (request.teamId !== undefined) {
         return final(new TeamNotFound({ endpoint, teamId: request.teamId }))
@@ -241,9 +241,6 @@ const classifyStatus = (
   }
   if (status >= 500) {
     return final(new ServerUnavailable({ endpoint, attempts: 1, status, reason: "server error" }))
-  }
-  if (status === 400 && mentionsMissingUser(detail)) {
-    return final(new UserNotInAccount({ endpoint, ...(detail ? { detail } : {}) }))
   }
   const attribute = attributeNamed(detail, request.body)
   return final(

@@ -35,16 +35,54 @@ export class NotEnterprise extends Schema.TaggedError<NotEnterprise>()("NotEnter
   }
 }
 
-/** A team was pushed with a member who is not a user of the monday.com account. */
+const listed = (ids: ReadonlyArray<string>) => ids.map((id) => JSON.stringify(id)).join(", ")
+
+/**
+ * A user monday.com does not have. `role: "member"`: a team write carried them as members
+ * (monday.com refuses a team push unless every member is already in the account); `"target"`:
+ * the request was about that user (404 on `/Users/{id}`).
+ */
 export class UserNotInAccount extends Schema.TaggedError<UserNotInAccount>()("UserNotInAccount", {
   endpoint: Endpoint,
+  role: Schema.Literal("member", "target"),
+  /** The users checked and not found, when the sink could tell which. */
+  userIds: Schema.optional(Schema.Array(Schema.String)),
+  /** Members of the same request found deactivated (they need reactivating, not provisioning). */
+  deactivated: Schema.optional(Schema.Array(Schema.String)),
   detail: Schema.optional(Schema.String)
 }) {
   readonly retryable = false
   get message() {
-    return `monday.com refused a member on ${this.endpoint}: a user is not in the monday.com account` +
-      `${detailSuffix(this.detail)}. Provision the user first (assign them to the monday.com app in Okta), ` +
-      "then sync again."
+    const ids = this.userIds ?? []
+    if (this.role === "target") {
+      return `monday.com has no user${ids.length > 0 ? ` ${listed(ids)}` : ""} (404 on ${this.endpoint})` +
+        `${detailSuffix(this.detail)}: it left the account since the engine last read it. ` +
+        "The next full sync reads monday.com again and plans from what is there."
+    }
+    const who = ids.length === 0
+      ? "a member is not a user of the monday.com account"
+      : `${ids.length === 1 ? "user" : "users"} ${listed(ids)} ${ids.length === 1 ? "is" : "are"} not in the monday.com account`
+    const also = (this.deactivated ?? []).length > 0
+      ? ` Also deactivated in monday.com: ${listed(this.deactivated!)} (reactivate them rather than provision them).`
+      : ""
+    return `monday.com refused a team write on ${this.endpoint}: ${who}${detailSuffix(this.detail)}. ` +
+      `Provision the user first (assign them to the monday.com app in Okta), then sync again.${also}`
+  }
+}
+
+/** A team write carried members who are in the account but deactivated: monday.com won't put them on a team. */
+export class MemberDeactivated extends Schema.TaggedError<MemberDeactivated>()("MemberDeactivated", {
+  endpoint: Endpoint,
+  userIds: Schema.Array(Schema.String),
+  detail: Schema.optional(Schema.String)
+}) {
+  readonly retryable = false
+  get message() {
+    const many = this.userIds.length !== 1
+    return `monday.com refused a team write on ${this.endpoint}: ${many ? "users" : "user"} ${listed(this.userIds)} ` +
+      `${many ? "are" : "is"} deactivated in monday.com${detailSuffix(this.detail)}, and a deactivated user can't ` +
+      "join a team. If they are active in Okta, reactivate them (in monday.com Admin → Users, or let the engine do " +
+      "it with users.reactivate); otherwise remove them from the Okta group. Then sync again."
   }
 }
 
@@ -180,6 +218,7 @@ export type SinkError =
   | TokenRejected
   | NotEnterprise
   | UserNotInAccount
+  | MemberDeactivated
   | TeamNotFound
   | Conflict
   | InvalidAttribute
@@ -193,6 +232,7 @@ export const SinkError = Schema.Union(
   TokenRejected,
   NotEnterprise,
   UserNotInAccount,
+  MemberDeactivated,
   TeamNotFound,
   Conflict,
   InvalidAttribute,

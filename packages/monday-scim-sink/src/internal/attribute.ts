@@ -111,3 +111,14 @@ export const attributeNamed = (detail: string | undefined, body: unknown): strin
   }
   return undefined
 }
+
+const isIdChar = (c: string | undefined) => c !== undefined && /[\w-]/.test(c)
+
+/** Whether `detail` quotes `id` whole (not as part of a longer id: "1" is not in "10000001"). */
+export const mentionsId = (detail: string | undefined, id: string): boolean => {
+  if (detail === undefined || id === "") return false
+  for (let at = detail.indexOf(id); at >= 0; at = detail.indexOf(id, at + 1)) {
+    if (!isIdChar(detail[at - 1]) && !isIdChar(detail[at + id.length])) return true
+  }
+  return false
+}
