@@ -1,7 +1,7 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Either, FastCheck } from "effect"
 import { layer as emulatorLayer } from "../src/index.js"
-import { makeRandom } from "../src/Faults.js"
+import { makeRandom, TokenBuckets } from "../src/Faults.js"
 import { freshAcme, scim } from "./support.js"
 
 layer(emulatorLayer({ seed: 7 }))("Faults, rate limit and counters", (it) => {
@@ -123,15 +123,39 @@ layer(emulatorLayer({ seed: 7 }))("Faults, rate limit and counters", (it) => {
     it.effect("the bucket refills over time", () =>
       Effect.gen(function* () {
         const { emulator, client } = yield* freshAcme
-        emulator.setOptions({ rateLimit: { capacity: 1, refillPerSecond: 20 } })
+        emulator.setOptions({ rateLimit: { capacity: 1, refillPerSecond: 2 } })
         expect((yield* client.get("/Users")).status).toBe(200)
         expect((yield* client.get("/Users")).status).toBe(429)
-        // Real time: the bucket reads the wall clock, not the TestClock.
-        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 120)))
-        expect((yield* client.get("/Users")).status).toBe(200)
+        // Real time: the bucket reads the wall clock, not the TestClock. Wait on the condition, not a fixed sleep.
+        let status = 429
+        const deadline = Date.now() + 5_000
+        while (status === 429 && Date.now() < deadline) {
+          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
+          status = (yield* client.get("/Users")).status
+        }
+        expect(status).toBe(200)
         emulator.setOptions({ rateLimit: undefined })
         for (let i = 0; i < 5; i++) expect((yield* client.get("/Users")).status).toBe(200)
       })
+    )
+
+    it.prop(
+      "a bucket lets capacity requests through at once, then one per 1/refill seconds",
+      [FastCheck.integer({ min: 1, max: 20 }), FastCheck.integer({ min: 1, max: 50 }), FastCheck.integer({ min: 1, max: 40 })],
+      ([capacity, refillPerSecond, extra]) => {
+        let now = 0
+        const buckets = new TokenBuckets({ capacity, refillPerSecond }, () => now)
+        for (let i = 0; i < capacity; i++) expect(buckets.take("a")).toBe(0)
+        const wait = buckets.take("a")
+        expect(wait).toBe(Math.max(1, Math.ceil(1 / refillPerSecond)))
+        expect(buckets.take("b")).toBe(0)
+        let granted = 0
+        for (let step = 0; step < extra; step++) {
+          now += 1000 / refillPerSecond + 1e-6 // a hair over, against float rounding
+          if (buckets.take("a") === 0) granted++
+        }
+        expect(granted).toBe(extra)
+      }
     )
   })
 
