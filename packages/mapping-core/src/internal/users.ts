@@ -212,8 +212,11 @@ export const deactivation = (
 
 const NAME_ATTRIBUTES = new Set(["displayName", "name.givenName", "name.familyName"])
 
-/** The attributes of `monday` that differ from `d` (only those Okta has a value for). */
-const driftOf = (
+/**
+ * The attributes of `monday` that differ from `d` (only those Okta has a value for): what an
+ * UpdateUser corrects, and what the access report calls profile drift.
+ */
+export const driftOf = (
   cfg: CompiledUsers,
   d: DesiredUser,
   monday: MondayUser,

@@ -4,7 +4,7 @@
  * links in, rows and counts out; reading Okta and monday.com is `Report.ts`'s job.
  */
 import { Schema } from "effect"
-import { Domain, Planner } from "@okta-monday/mapping-core"
+import { Domain, Plan, Planner, RuleConfig, Users } from "@okta-monday/mapping-core"
 
 // ---------------------------------------------------------------------------------------------
 // The report's shape (also its JSON form)
@@ -15,7 +15,9 @@ import { Domain, Planner } from "@okta-monday/mapping-core"
  *   deleted, or not assigned to the monday.com app.
  * - `access-violation`: active in monday.com, but suspended, deprovisioned, deleted or otherwise not
  *   active in Okta.
- * - `profile-drift`: the monday.com name or userName differs from Okta's.
+ * - `profile-drift`: an attribute a sync with `users.update` would correct differs from Okta (names as
+ *   cleaned for monday.com, the mapped title, timezone, locale, phone and address, the user type when
+ *   an Okta attribute sets it), or the userName is not Okta's email.
  * - `hand-added`: in a team okta-monday manages without coming from one of its groups.
  */
 export const Flag = Schema.Literal("seat-to-reclaim", "access-violation", "profile-drift", "hand-added")
@@ -66,6 +68,8 @@ export class ReportRow extends Schema.Class<ReportRow>("ReportRow")({
   /** The monday.com app assignment in Okta; null when the user is not assigned. */
   assignment: Schema.NullOr(Assignment),
   teams: Schema.Array(TeamAccess),
+  /** The attributes that differ from Okta (what an UpdateUser would change), `to` being Okta's value as sent. */
+  drift: Schema.Array(Plan.UserChange),
   flags: Schema.Array(Flag),
   findings: Schema.Array(Finding)
 }) {}
@@ -122,6 +126,8 @@ export interface ReportInput {
   readonly source: Domain.SourceSnapshot
   readonly target: Domain.TargetSnapshot
   readonly links: Domain.Links
+  /** The rules' `users` section: which Okta attributes feed which monday.com ones. Default: the defaults. */
+  readonly users?: RuleConfig.UserLifecycle | undefined
   readonly generatedAt: Date
   readonly warnings?: ReadonlyArray<string>
 }
@@ -133,8 +139,13 @@ export const oktaNameOf = (u: Domain.OktaUser): string | undefined => {
 
 const byEmail = (a: { email: string }, b: { email: string }) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0)
 
+/** One drifted attribute as an auditor reads it. */
+export const describeChange = (c: Plan.UserChange): string =>
+  `${c.attribute} ${c.from === undefined ? "not set" : JSON.stringify(c.from)} in monday.com, ${JSON.stringify(c.to)} from Okta`
+
 export const build = (input: ReportInput): AccessReport => {
   const { links, source, target } = input
+  const driftOf = Users.profileDrift(input.users)
   const oktaUsers = new Map(source.users.map((u) => [u.id as string, u]))
   const assignments = new Map(source.assignments.map((a) => [a.userId as string, a]))
   const groupNames = new Map(source.groups.map((g) => [g.id as string, g.name]))
@@ -197,23 +208,14 @@ export const build = (input: ReportInput): AccessReport => {
         })
       }
     }
-    if (okta !== undefined) {
-      const name = oktaNameOf(okta)
-      const shown = m.displayName?.trim() ?? ""
-      if (name !== undefined && shown !== name) {
-        findings.push({
-          flag: "profile-drift",
-          detail: shown === ""
-            ? `no name in monday.com; Okta has "${name}"`
-            : `name "${shown}" in monday.com, "${name}" in Okta`
-        })
-      }
-      if (m.userName !== okta.email.toLowerCase()) {
-        findings.push({
-          flag: "profile-drift",
-          detail: `userName ${m.userName} in monday.com, email ${okta.email} in Okta`
-        })
-      }
+    // The planner's own definition of drift, so the report flags what a sync corrects and no more.
+    const drift = okta === undefined ? undefined : driftOf(okta, m)
+    for (const c of drift?.changes ?? []) findings.push({ flag: "profile-drift", detail: describeChange(c) })
+    if (drift?.userName !== undefined) {
+      findings.push({
+        flag: "profile-drift",
+        detail: `userName ${drift.userName.from} in monday.com, email ${okta!.email} in Okta (okta-monday does not rename users)`
+      })
     }
     for (const t of teams) {
       if (t.via !== "hand") continue
@@ -235,6 +237,7 @@ export const build = (input: ReportInput): AccessReport => {
       oktaEmail: okta?.email ?? null,
       assignment: assignment === undefined ? null : { scope: assignment.scope, status: assignment.status },
       teams,
+      drift: drift?.changes ?? [],
       flags,
       findings
     })

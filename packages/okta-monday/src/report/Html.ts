@@ -26,7 +26,9 @@ const FLAG_HELP: Record<Flag, string> = {
   "seat-to-reclaim":
     "active in monday.com, but no Okta user, deprovisioned or deleted in Okta, or not assigned to the app",
   "access-violation": "active in monday.com, but suspended, deprovisioned, deleted or not active in Okta",
-  "profile-drift": "the monday.com name or userName differs from Okta",
+  "profile-drift":
+    "a name, user type or mapped attribute (title, timezone, locale, phone, address) differs from Okta, or the userName " +
+    "is not Okta's email",
   "hand-added": "in a team okta-monday manages, but not through one of its groups"
 }
 

@@ -38,6 +38,7 @@ export const accessReport = Effect.fn("Report.accessReport")(function*() {
     source: new Domain.SourceSnapshot({ ...source, users: [...users.values()], assignments: app.assignments }),
     target,
     links,
+    users: engine.rules.users,
     generatedAt: new Date(now),
     // Teams read from the last-applied state get their own warning from `build`.
     warnings: sync.warnings.flatMap((w) => (w._tag === "Message" ? [w.message] : []))

@@ -3,8 +3,8 @@
  * flag with the reason it gives, as worked examples plus properties over generated orgs.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { FastCheck } from "effect"
-import { Domain } from "@okta-monday/mapping-core"
+import { FastCheck, Schema } from "effect"
+import { Domain, Planner, RuleConfig } from "@okta-monday/mapping-core"
 import { build, describeAccess } from "../../src/report/AccessReport.js"
 import type { ReportRow } from "../../src/report/AccessReport.js"
 
@@ -15,8 +15,19 @@ const tid = Domain.MondayTeamId.make
 
 const okta = (id: string, email: string, status: Domain.OktaUserStatus = "ACTIVE", first = id, last = "Test") =>
   new Domain.OktaUser({ id: oid(id), login: email, email, status, firstName: first, lastName: last })
-const monday = (id: string, email: string, name: string | undefined, active = true) =>
-  new Domain.MondayUser({ id: mid(id), userName: email, active, ...(name !== undefined ? { displayName: name } : {}) })
+/** A monday.com user; its name is kept as monday.com keeps it: displayName, and givenName / familyName. */
+const monday = (id: string, email: string, name: string | undefined, active = true, fields: Partial<Domain.MondayUser> = {}) => {
+  const [given, ...family] = name?.split(" ") ?? []
+  return new Domain.MondayUser({
+    id: mid(id),
+    userName: email,
+    active,
+    ...(name !== undefined
+      ? { displayName: name, name: { ...(given ? { givenName: given } : {}), ...(family.length > 0 ? { familyName: family.join(" ") } : {}) } }
+      : {}),
+    ...fields
+  })
+}
 
 // ann: via group; bob: in the group but added by hand (not managed); cat: suspended in Okta;
 // dan: no Okta user; eve: Okta name differs; fay: linked, then deleted from Okta; gus: linked, email
@@ -135,15 +146,22 @@ describe("flags", () => {
 
   it("profile drift says what differs: the name, a missing name, the email of a linked user", () => {
     expect(rowOf("eve@example.com").findings).toEqual([
-      { flag: "profile-drift", detail: "name \"Eve Oldname\" in monday.com, \"Eve Newname\" in Okta" }
+      { flag: "profile-drift", detail: "displayName \"Eve Oldname\" in monday.com, \"Eve Newname\" from Okta" },
+      { flag: "profile-drift", detail: "name.familyName \"Oldname\" in monday.com, \"Newname\" from Okta" }
+    ])
+    expect(rowOf("eve@example.com").drift).toEqual([
+      { attribute: "displayName", from: "Eve Oldname", to: "Eve Newname" },
+      { attribute: "name.familyName", from: "Oldname", to: "Newname" }
     ])
     expect(rowOf("ivy@example.com").findings).toContainEqual({
       flag: "profile-drift",
-      detail: "no name in monday.com; Okta has \"o-ivy Test\""
+      detail: "displayName not set in monday.com, \"o-ivy Test\" from Okta"
     })
     const gus = rowOf("gus@example.com")
     expect(gus.flags).toEqual(["profile-drift"])
-    expect(gus.findings[0]!.detail).toBe("userName gus@example.com in monday.com, email Gus.New@Example.com in Okta")
+    expect(gus.findings.map((f) => f.detail)).toEqual([
+      "userName gus@example.com in monday.com, email Gus.New@Example.com in Okta (okta-monday does not rename users)"
+    ])
   })
 
   it("a deactivated monday.com user holds no seat and violates nothing", () => {
@@ -156,6 +174,92 @@ describe("flags", () => {
   it("a user in order has no flags", () => {
     expect(rowOf("ann@example.com").flags).toEqual([])
     expect(rowOf("ann@example.com").assignment).toEqual({ scope: "USER", status: "ACTIVE" })
+  })
+})
+
+describe("profile drift is what a sync with users.update would correct", () => {
+  const one = (o: Domain.OktaUser, m: Domain.MondayUser, users?: RuleConfig.UserLifecycle) =>
+    build({
+      source: new Domain.SourceSnapshot({
+        users: [o],
+        groups: [],
+        memberships: [],
+        assignments: [{ userId: o.id, scope: "USER", status: "ACTIVE" }],
+        assignedGroupIds: []
+      }),
+      target: new Domain.TargetSnapshot({ users: [m], teams: [] }),
+      links: new Domain.Links({ teams: [], users: [] }),
+      users,
+      generatedAt: new Date(0)
+    }).rows[0]!
+  const withProfile = (id: string, email: string, first: string, last: string, profile: Record<string, string>) =>
+    new Domain.OktaUser({ id: oid(id), login: email, email, status: "ACTIVE", firstName: first, lastName: last, profile: { firstName: first, lastName: last, ...profile } })
+
+  it("a name monday.com got cleaned (\"Dubois (Contractor)\" → \"Dubois Contractor\") is not drift", () => {
+    const zoe = one(withProfile("o-zoe", "zoe@example.com", "Zoë", "Dubois (Contractor)", {}), monday("m-zoe", "zoe@example.com", "Zoë Dubois Contractor"))
+    expect(zoe.flags).toEqual([])
+    expect(zoe.drift).toEqual([])
+  })
+
+  it("a title changed in Okta is drift, named with both values", () => {
+    const ann = one(
+      withProfile("o-ann", "ann@example.com", "Ann", "Lee", { title: "Director" }),
+      monday("m-ann", "ann@example.com", "Ann Lee", true, { title: "Intern" })
+    )
+    expect(ann.flags).toEqual(["profile-drift"])
+    expect(ann.findings).toEqual([{ flag: "profile-drift", detail: "title \"Intern\" in monday.com, \"Director\" from Okta" }])
+    expect(ann.drift).toEqual([{ attribute: "title", from: "Intern", to: "Director" }])
+  })
+
+  it("follows the rules' users section: its attribute mappings and its user-type attribute", () => {
+    const o = withProfile("o-max", "max@example.com", "Max", "Roth", { workPhone: "+49 1", mobilePhone: "+49 2", mondayRole: "viewer" })
+    const m = monday("m-max", "max@example.com", "Max Roth", true, { userType: "admin", phoneNumber: "+49 1" })
+    // Defaults: the phone comes from mobilePhone, and the type is not managed.
+    expect(one(o, m).drift).toEqual([{ attribute: "phoneNumber", from: "+49 1", to: "+49 2" }])
+    const users = { ...RuleConfig.DEFAULT_USER_LIFECYCLE, attributes: { phoneNumber: "workPhone" }, userType: { attribute: "mondayRole", default: "member", allowed: [] } }
+    expect(one(o, m, users).drift).toEqual([{ attribute: "userType", from: "admin", to: "viewer" }])
+  })
+
+  const person = FastCheck.record({
+    first: FastCheck.constantFrom("Ann", "Zoë", "O’Neil", "Dubois (Contractor)", "山田"),
+    mondayName: FastCheck.constantFrom("Ann", "Zoë", "O'Neil", "Dubois Contractor", "山田", "Someone"),
+    title: FastCheck.option(FastCheck.constantFrom("Director", "Intern"), { nil: undefined }),
+    mondayTitle: FastCheck.option(FastCheck.constantFrom("Director", "Intern"), { nil: undefined }),
+    locale: FastCheck.option(FastCheck.constantFrom("en_US", "de_DE"), { nil: undefined }),
+    mondayLocale: FastCheck.option(FastCheck.constantFrom("en_US", "de_DE"), { nil: undefined })
+  })
+
+  it.prop("a row has profile drift exactly when the planner would send an UpdateUser for it", [FastCheck.array(person, { maxLength: 12 })], ([people]) => {
+    const ps = people.map((p, i) => ({ ...p, oid: oid(`o${i}`), mid: mid(`m${i}`), email: `u${i}@example.com` }))
+    const source = new Domain.SourceSnapshot({
+      users: ps.map((p) =>
+        withProfile(p.oid, p.email, p.first, "Test", { ...(p.title ? { title: p.title } : {}), ...(p.locale ? { locale: p.locale } : {}) })
+      ),
+      groups: [],
+      memberships: [],
+      assignments: ps.map((p) => ({ userId: p.oid, scope: "USER" as const, status: "ACTIVE" })),
+      assignedGroupIds: []
+    })
+    const target = new Domain.TargetSnapshot({
+      users: ps.map((p) =>
+        monday(p.mid, p.email, `${p.mondayName} Test`, true, {
+          ...(p.mondayTitle ? { title: p.mondayTitle } : {}),
+          ...(p.mondayLocale ? { locale: p.mondayLocale } : {})
+        })
+      ),
+      teams: []
+    })
+    const links = new Domain.Links({ teams: [], users: [] })
+    const rules = Schema.decodeUnknownSync(RuleConfig.RuleConfig)({
+      version: 1,
+      mappings: [{ select: { names: ["none"] } }],
+      users: { update: true }
+    })
+    const updated = new Set(
+      Planner.plan({ rules, source, target, links }).operations.flatMap((op) => (op._tag === "UpdateUser" ? [op.userName] : []))
+    )
+    const report = build({ source, target, links, users: rules.users, generatedAt: new Date(0) })
+    for (const r of report.rows) expect(r.flags.includes("profile-drift")).toBe(updated.has(r.email))
   })
 })
 

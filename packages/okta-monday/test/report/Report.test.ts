@@ -19,6 +19,7 @@ import { withEngine } from "../support/engine.js"
 import { runCli } from "../support/processes.js"
 import { ADMIN_EMAIL, emailOf, handAdd, settingsOf, world, writeConfig } from "../support/world.js"
 import type { World, WorldSpec } from "../support/world.js"
+import { org } from "../lifecycle/support.js"
 import { launchChromium, visibleEmails } from "./browser.js"
 
 const spec: WorldSpec = {
@@ -155,8 +156,48 @@ describe("okta-monday report against both emulators", () => {
       expect(s.viaGroup).toBe(expected.memberships - 4)
 
       // Name drift, with what differs.
-      expect(row("eve").findings).toEqual([{ flag: "profile-drift", detail: "name \"Evelyn Test\" in monday.com, \"eve Test\" in Okta" }])
+      expect(row("eve").findings).toEqual([{ flag: "profile-drift", detail: "displayName \"Evelyn Test\" in monday.com, \"eve Test\" from Okta" }])
       expect(emailsWith(report, "profile-drift")).toEqual([emailOf("eve")])
+    }), { timeout: 60_000 })
+
+  it.scopedLive("with users: { provision: true }: provisioned users (names cleaned) show no drift; a title changed in Okta does, as the planner sees it", () =>
+    Effect.gen(function*() {
+      const o = yield* org({
+        people: [
+          { email: "zoe@example.com", firstName: "Zoë", lastName: "Dubois (Contractor)", profile: { title: "Consultant" } },
+          { email: "ann@example.com", firstName: "Ann", lastName: "Lee", profile: { title: "Intern", locale: "en_US" } },
+          { email: "Kim.Park@Example.com", firstName: "Kim", lastName: "Park" },
+          { email: "bo@example.com", firstName: "Bo", lastName: "Ek", monday: { name: "Bo Ek" } }
+        ],
+        groups: { "team-Platform": ["zoe@example.com", "ann@example.com", "Kim.Park@Example.com", "bo@example.com"] }
+      })
+      const report = yield* withEngine(o.settings("provision: true"), (engine) =>
+        Effect.gen(function*() {
+          const synced = yield* engine.sync
+          expect(synced.status).toBe("succeeded")
+          expect(o.user("zoe@example.com")).toMatchObject({ displayName: "Zoë Dubois Contractor", title: "Consultant" })
+          o.okta.updateUser(o.oktaId("ann@example.com"), { title: "Director" })
+          return yield* accessReport()
+        }))
+      const rowOf = (email: string) => report.rows.find((r) => r.email === email)!
+      expect(report.summary.users).toBe(o.monday.account("acme").users.length)
+      expect(report.summary.notProvisioned).toBe(0)
+      // Provisioned with a cleaned name, an uppercase email lowercased: nothing to flag.
+      expect(rowOf("zoe@example.com").flags).toEqual([])
+      expect(rowOf("kim.park@example.com").flags).toEqual([])
+      expect(rowOf("bo@example.com").flags).toEqual([])
+      expect(rowOf("ann@example.com").flags).toEqual(["profile-drift"])
+      expect(rowOf("ann@example.com").findings).toEqual([
+        { flag: "profile-drift", detail: "title \"Intern\" in monday.com, \"Director\" from Okta" }
+      ])
+      expect(report.summary.profileDrift).toBe(1)
+
+      // The planner, with users.update on, would correct exactly the rows the report flags, exactly so.
+      const planned = yield* withEngine(o.settings("update: true"), (engine) => engine.plan)
+      const updates = planned.plan.operations.flatMap((op) => (op._tag === "UpdateUser" ? [op] : []))
+      expect(updates.map((u) => [u.userName, u.changes])).toEqual(
+        report.rows.filter((r) => r.drift.length > 0).map((r) => [r.email, r.drift])
+      )
     }), { timeout: 60_000 })
 
   it.scopedLive("the report command writes the HTML and CSV files, and the HTML shows those rows in Chromium", () =>

@@ -31,9 +31,9 @@ export const fixtureReport = () => {
   })
   const target = new Domain.TargetSnapshot({
     users: [
-      new Domain.MondayUser({ id: mid("m-ann"), userName: "ann@example.com", active: true, displayName: "Ann Archer", userType: "admin" }),
+      new Domain.MondayUser({ id: mid("m-ann"), userName: "ann@example.com", active: true, displayName: "Ann Archer", name: { givenName: "Ann", familyName: "Archer" }, userType: "admin" }),
       new Domain.MondayUser({ id: mid("m-x"), userName: "x@example.com", active: true, displayName: HOSTILE_NAME }),
-      new Domain.MondayUser({ id: mid("m-cat"), userName: "cat@example.com", active: true, displayName: "Cat Chen" }),
+      new Domain.MondayUser({ id: mid("m-cat"), userName: "cat@example.com", active: true, displayName: "Cat Chen", name: { givenName: "Cat", familyName: "Chen" } }),
       new Domain.MondayUser({ id: mid("m-dan"), userName: "dan@example.com", active: true, displayName: "=HYPERLINK(\"http://evil\")" }),
       new Domain.MondayUser({ id: mid("m-eve"), userName: "eve@example.com", active: true, displayName: "Eve O'Neil,\nJr." }),
       new Domain.MondayUser({ id: mid("m-old"), userName: "old@example.com", active: false, displayName: "Old Timer" })
