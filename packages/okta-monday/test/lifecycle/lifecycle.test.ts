@@ -142,6 +142,130 @@ describe("user lifecycle", () => {
 
   // The account admin here also owns the token, but what keeps them is that monday.com did not create
   // them through SCIM; the token owner as such is the next test.
+  it.scopedLive("the daemon deactivates a user deprovisioned (deactivated) in Okta from the System Log, not a full sync", () =>
+    Effect.gen(function*() {
+      const o = yield* org({
+        people: [
+          { email: "ann@example.com", firstName: "Ann", lastName: "Lee", monday: { name: "Ann Lee" } },
+          { email: "bo@example.com", firstName: "Bo", lastName: "Ek", monday: { name: "Bo Ek" } }
+        ],
+        groups: { "team-Ops": ["ann@example.com", "bo@example.com"] }
+      })
+      const daemon = yield* inProcessDaemon(o.settings("deactivate: true"), { pollInterval: Duration.millis(200), store: "memory" })
+      yield* eventually(() => daemon.events.length, (n) => n > 0)
+
+      // Okta's "Deactivate" sets DEPROVISIONED and logs user.lifecycle.deactivate.
+      o.okta.setUserStatus(o.oktaId("bo@example.com"), "DEPROVISIONED")
+      const delta = yield* eventually(() => deltaWith(daemon.events, "DeactivateUser"), (e) => e !== undefined)
+      expect(delta && ofTag(delta.report.plan, "DeactivateUser")).toMatchObject([
+        { userName: "bo@example.com", reason: "inactive-in-okta", detail: "DEPROVISIONED" }
+      ])
+      expect(delta?.report.status).toBe("succeeded")
+      expect(o.user("bo@example.com")!.active).toBe(false)
+      expect(o.user("ann@example.com")!.active).toBe(true)
+      expect(daemon.events.filter((e) => e.kind === "full")).toHaveLength(1)
+    }))
+
+  it.scopedLive("the daemon pushes a new group of new people in one poll: users created before the team operations that need them", () =>
+    Effect.gen(function*() {
+      const o = yield* org({
+        people: [{ email: "ann@example.com", firstName: "Ann", lastName: "Lee", monday: { name: "Ann Lee" } }],
+        groups: { "team-Ops": ["ann@example.com"] }
+      })
+      const daemon = yield* inProcessDaemon(o.settings("provision: true"), { pollInterval: Duration.millis(200), store: "memory" })
+      yield* eventually(() => daemon.events.length, (n) => n > 0)
+      const full = daemon.events.length
+
+      // All between two polls (the daemon runs in this process, so no poll can fall in between):
+      // two new people, assigned to the app, in a new group; one of them also joins Ops.
+      const cy = o.okta.createUser({ login: "cy@example.com", email: "Cy@Example.com", firstName: "Cy", lastName: "Ro" })
+      const di = o.okta.createUser({ login: "di@example.com", email: "di@example.com", firstName: "Di", lastName: "Ng" })
+      o.okta.assignUser(cy)
+      o.okta.assignUser(di)
+      const group = o.okta.createGroup({ name: "team-Design" })
+      o.okta.addMember(group, cy)
+      o.okta.addMember(group, di)
+      o.okta.addMember(o.okta.state().groups.find((g) => g.name === "team-Ops")!.id, di)
+
+      const delta = yield* eventually(() => deltaWith(daemon.events, "CreateTeam"), (e) => e !== undefined)
+      const order = delta!.report.plan.operations.map((op) => `${op._tag}:${op.key}`)
+      expect(order).toEqual([
+        `CreateUser:user:${cy}`,
+        `CreateUser:user:${di}`,
+        "CreateTeam:Design",
+        "PatchMembers:Ops"
+      ])
+      expect(delta!.report.outcomes.map((x) => x.status)).toEqual(["done", "done", "done", "done"])
+      // Nothing else happened in between: this one poll did it all.
+      expect(daemon.events.slice(full).filter((e) => e.kind !== "idle")).toEqual([delta])
+      expect(o.team("Design")).toEqual(["cy@example.com", "di@example.com"])
+      expect(o.team("Ops")).toEqual(["ann@example.com", "di@example.com"])
+    }))
+
+  it.scopedLive("a custom role id from an Okta attribute becomes the user type; phone and locale follow their mappings", () =>
+    Effect.gen(function*() {
+      const o = yield* org({
+        customRoles: ["7391"],
+        people: [
+          { email: "ann@example.com", firstName: "Ann", lastName: "Lee", profile: { mondayRole: "7391", mobilePhone: "+47 555 01", locale: "nb_NO" } },
+          { email: "bo@example.com", firstName: "Bo", lastName: "Ek", profile: { workPhone: "+46 555 02", preferredLanguage: "sv_SE", mobilePhone: "+46 000" } },
+          { email: "cy@example.com", firstName: "Cy", lastName: "Ro", monday: { name: "Cy Ro", userType: "member" }, profile: { mondayRole: "7391" } }
+        ],
+        groups: { "team-Ops": ["ann@example.com", "bo@example.com", "cy@example.com"] }
+      })
+      // Defaults first: mobilePhone and locale.
+      yield* withEngine(o.settings("provision: true\nupdate: true\nuserType: { attribute: mondayRole, allowed: [\"7391\"] }"), (engine) =>
+        Effect.gen(function*() {
+          const applied = yield* engine.sync
+          expect(applied.status).toBe("succeeded")
+          expect(ofTag(applied.plan, "CreateUser").find((c) => c.userName === "ann@example.com")).toMatchObject({
+            userType: "7391",
+            attributes: { phoneNumber: "+47 555 01", locale: "nb_NO" }
+          })
+          expect(ofTag(applied.plan, "UpdateUser")).toMatchObject([
+            { userName: "cy@example.com", changes: [{ attribute: "userType", from: "member", to: "7391" }] }
+          ])
+        }))
+      expect(o.user("ann@example.com")).toMatchObject({ userType: "7391", locale: "nb_NO", phoneNumbers: [{ value: "+47 555 01" }] })
+      expect(o.user("bo@example.com")).toMatchObject({ userType: "member", phoneNumbers: [{ value: "+46 000" }] })
+      expect(o.user("cy@example.com")!.userType).toBe("7391")
+
+      // Other mappings: the phone from workPhone, the locale from preferredLanguage; drift corrected.
+      const mapped = o.settings("update: true\nattributes: { phoneNumber: workPhone, locale: preferredLanguage }")
+      yield* withEngine(mapped, (engine) =>
+        Effect.gen(function*() {
+          const applied = yield* engine.sync
+          expect(ofTag(applied.plan, "UpdateUser")).toMatchObject([{
+            userName: "bo@example.com",
+            changes: [{ attribute: "locale", to: "sv_SE" }, { attribute: "phoneNumber", from: "+46 000", to: "+46 555 02" }]
+          }])
+          expect((yield* engine.plan).plan.operations).toEqual([])
+        }))
+      expect(o.user("bo@example.com")).toMatchObject({ locale: "sv_SE", phoneNumbers: [{ value: "+46 555 02" }] })
+    }))
+
+  it.scopedLive("users.unexplained: deactivate deactivates monday.com users no Okta record explains, except those monday.com didn't create through SCIM", () =>
+    Effect.gen(function*() {
+      const o = yield* org({
+        people: [{ email: "ann@example.com", firstName: "Ann", lastName: "Lee", monday: { name: "Ann Lee" } }],
+        groups: { "team-Ops": ["ann@example.com"] },
+        mondayOnly: ["ghost@example.com"]
+      })
+      yield* withEngine(o.settings("deactivate: true\nunexplained: deactivate"), (engine) =>
+        Effect.gen(function*() {
+          const applied = yield* engine.sync
+          expect(ofTag(applied.plan, "DeactivateUser").map((d) => [d.userName, d.reason])).toEqual([["ghost@example.com", "unexplained"]])
+          expect(applied.plan.warnings.filter((w) => w._tag === "UnexplainedUsers")).toEqual([])
+          const skipped = applied.plan.warnings.filter((w) => w._tag === "DeactivationSkipped")
+          expect(skipped).toMatchObject([{ userName: ADMIN, reason: "unexplained", because: "not-scim-provisioned" }])
+          expect(applied.status).toBe("succeeded")
+          expect((yield* engine.plan).plan.operations).toEqual([])
+        }))
+      expect(o.user("ghost@example.com")!.active).toBe(false)
+      expect(o.user("ann@example.com")!.active).toBe(true)
+      expect(o.user(ADMIN)!.active).toBe(true)
+    }))
+
   it.scopedLive("deactivates users unassigned from the app; skips, and reports, protected users and users not created through SCIM", () =>
     Effect.gen(function*() {
       const o = yield* org({
