@@ -2,6 +2,16 @@
  * Reads Okta through `@okta/okta-sdk-nodejs`: a snapshot of the groups the rules select (plus the
  * groups the engine already links), their members, and the monday.com app's assignments; and the
  * System Log as a feed of mapping-core deltas, resumable from a cursor the caller persists.
+ *
+ * Duplicate and late events: the feed drops an event whose uuid it has seen, and a membership or
+ * assignment event older than one it already applied to the same pair. Both memories live in this
+ * source's memory only. After a restart from a saved cursor, events after that cursor are read and
+ * applied again; that is harmless because deltas are idempotent and applied in `published` order,
+ * and because the engine's daemon begins every run with a full read. The one case memory alone can't
+ * cover is a late event older than the full read that arrives after it (say an `add` delivered late
+ * whose `remove` was applied before the restart): pass the read's `startedAt` to `poll` as
+ * `snapshotTakenAt`, and membership and assignment events published before it are dropped as already
+ * reflected in the snapshot. Without it such an event stands until the next full read corrects it.
  */
 import { Delta as DeltaModule, Domain, type RuleConfig } from "@okta-monday/mapping-core"
 import { Context, Duration, Effect, Layer, Option, ParseResult, Ref, Schedule, Schema, Stream } from "effect"
@@ -91,6 +101,12 @@ export interface ReadSourceResult {
   readonly warnings: ReadonlyArray<SourceWarning>
   /** Groups whose answer is suspect (see warnings): hold their removals. */
   readonly suspectGroupIds: ReadonlyArray<OktaGroupId>
+  /**
+   * Okta's clock when the read began (from its `Date` headers, never later than the true start), or
+   * absent when Okta sent no `Date`. Events published before it are reflected in `snapshot`: pass it
+   * to `poll` as `snapshotTakenAt` when applying the feed to this snapshot.
+   */
+  readonly startedAt?: Date
 }
 
 export interface FeedBatch {
@@ -108,6 +124,12 @@ export interface FeedBatch {
 export interface PollOptions {
   /** Users the caller already holds: a MemberAdded for them needs no user fetch. */
   readonly knownUserIds?: ReadonlySet<string>
+  /**
+   * `startedAt` of the read the caller's state came from. Membership and assignment events published
+   * before it are already in that state and are dropped (counted as duplicates), so one that arrives
+   * late, or again after a restart, can't undo a newer change.
+   */
+  readonly snapshotTakenAt?: Date
 }
 
 export interface OktaConnectionInfo {
@@ -140,6 +162,12 @@ export interface OktaSourceService {
    * are simply absent from the answer: that is how a caller tells "gone from Okta".
    */
   readonly findUsers: (query: FindUsersQuery) => Effect.Effect<ReadonlyArray<Domain.OktaUser>, OktaError>
+  /**
+   * One poll of the System Log from `cursor`: the deltas, and the cursor to persist. Events seen before
+   * (same uuid) or older than a change already applied to the same thing are dropped; that memory is
+   * this source's alone, so after a restart re-read events are applied again (harmless, see the module
+   * notes; pass `snapshotTakenAt` to drop late ones the snapshot already reflects).
+   */
   readonly poll: (cursor: FeedCursor, options?: PollOptions) => Effect.Effect<FeedBatch, OktaError>
   readonly changes: (cursor: FeedCursor, options?: PollOptions) => Stream.Stream<FeedBatch, OktaError>
   readonly startCursor: (since: Date) => FeedCursor
@@ -261,6 +289,9 @@ export const make = (config: OktaSourceConfig): Effect.Effect<OktaSourceService>
       Schedule.intersect(Schedule.recurs(Math.max(0, (config.maxAttempts ?? 3) - 1)))
     )
 
+    /** Reads in progress, told Okta's `Date` of every answer and when it arrived here (see `startedAt`). */
+    const clockWatchers = new Set<(oktaDate: number, receivedAt: number) => void>()
+
     /** One GET through the SDK's http (auth, executor); 5xx/network retried a bounded number of times. */
     const get = (url: string): Effect.Effect<{ body: unknown; next: string | undefined }, OktaError> =>
       Effect.tryPromise({
@@ -268,6 +299,8 @@ export const make = (config: OktaSourceConfig): Effect.Effect<OktaSourceService>
           const res = await client.http.http(url, { method: "get", headers: { Accept: "application/json" } })
           const link = res.headers.get("link")
           const next = link ? parseLinkHeader(link)?.next?.url : undefined
+          const date = Date.parse(res.headers.get("date") ?? "")
+          if (!Number.isNaN(date)) for (const watch of clockWatchers) watch(date, Date.now())
           return { body: await res.json(), next }
         },
         catch: (e) => classify(e, url)
@@ -367,7 +400,32 @@ export const make = (config: OktaSourceConfig): Effect.Effect<OktaSourceService>
         return [...out.values()]
       })
 
-    const readSource = Effect.fn("OktaSource.readSource")(function*(
+    /**
+     * Runs a read while estimating Okta's clock at its start: an answer dated D (whole seconds, so at
+     * most its true send time) that arrived `elapsed` ms after the read began bounds the start from
+     * below by D − elapsed; the tightest bound over the read's answers is kept.
+     */
+    const timed = <A, E>(read: Effect.Effect<A, E>) =>
+      Effect.suspend(() => {
+        const began = Date.now()
+        let startedAt: number | undefined
+        const watch = (oktaDate: number, receivedAt: number) => {
+          const bound = oktaDate - (receivedAt - began)
+          if (startedAt === undefined || bound > startedAt) startedAt = bound
+        }
+        clockWatchers.add(watch)
+        return read.pipe(
+          Effect.map((a) => ({ result: a, startedAt: startedAt === undefined ? undefined : new Date(startedAt) })),
+          Effect.ensuring(Effect.sync(() => clockWatchers.delete(watch)))
+        )
+      })
+
+    const readSource = (rules: RuleConfig.RuleConfig, options: ReadSourceOptions = {}) =>
+      timed(readSourceUntimed(rules, options)).pipe(
+        Effect.map(({ result, startedAt }) => (startedAt === undefined ? result : { ...result, startedAt }))
+      )
+
+    const readSourceUntimed = Effect.fn("OktaSource.readSource")(function*(
       rules: RuleConfig.RuleConfig,
       options: ReadSourceOptions = {}
     ) {
@@ -576,11 +634,15 @@ export const make = (config: OktaSourceConfig): Effect.Effect<OktaSourceService>
         const deltas: Array<Delta> = []
         let skipped = 0
         let stale = 0
-        /** Skips an event older than one already applied to the same thing (late delivery). */
+        const reflectedBefore = options.snapshotTakenAt?.getTime()
+        /**
+         * Skips an event older than one already applied to the same thing (late delivery), or older than
+         * the snapshot the caller applies deltas to (already in it).
+         */
         const fresher = (key: string, e: WireLogEvent) => {
           const t = Date.parse(e.published)
           const last = lastApplied.get(key)
-          if (last !== undefined && last > t) {
+          if ((last !== undefined && last > t) || (reflectedBefore !== undefined && t < reflectedBefore)) {
             stale++
             return false
           }

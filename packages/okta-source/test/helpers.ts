@@ -37,3 +37,22 @@ export const emulatorMemberships = (em: OktaEmulator, groupIds: ReadonlyArray<st
     .groups.filter((g) => groupIds.includes(g.id))
     .map((g) => ({ groupId: g.id, userIds: [...g.members].sort() }))
     .sort((a, b) => a.groupId.localeCompare(b.groupId))
+
+/** A small org: groups of every kind, a suspended user, direct and group assignments, a PENDING one. */
+export const sampleOrg = {
+  users: [
+    { profile: { login: "ann@example.com", firstName: "Ann", lastName: "A", costCenter: "42" } },
+    { profile: { login: "bob", email: "bob@example.com", firstName: "Bob", lastName: "B" } },
+    { profile: { login: "cy@example.com" }, status: "SUSPENDED" as const },
+    { profile: { login: "di@example.com" } },
+    { profile: { login: "ed@example.com" } }
+  ],
+  groups: [
+    { name: "Engineering", members: ["ann@example.com", "bob", "cy@example.com"] },
+    { name: "Eng Managers", members: ["ann@example.com"] },
+    { name: "Sales", members: ["di@example.com", "ed@example.com"] },
+    { name: "Imported", type: "APP_GROUP" as const, members: ["bob"] },
+    { name: "Other", members: ["ed@example.com"] }
+  ],
+  assignments: { users: ["ann@example.com", "bob", { user: "di@example.com", status: "PENDING" }], groups: ["Sales"] }
+}

@@ -1,0 +1,197 @@
+/**
+ * The System Log feed: events to deltas, the cursor, an idle poll's cost, and events that arrive
+ * late, twice, or again after a restart.
+ */
+import { Delta } from "@okta-monday/mapping-core"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Option, Stream } from "effect"
+import type { FeedBatch, FeedCursor, OktaSourceService, PollOptions } from "../src/OktaSource.js"
+import { canonical, emulator, rules, sampleOrg as org, source } from "./helpers.js"
+
+/** Polls until `done` holds (events become visible when the emulator persists them), at most ~5 s. */
+const pollUntil = (src: OktaSourceService, cursor: FeedCursor, done: (b: FeedBatch) => boolean, options?: PollOptions) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 100; i++) {
+      const batch = yield* src.poll(cursor, options)
+      if (done(batch)) return batch
+      if (batch.events > 0) return yield* Effect.dieMessage(`poll read ${batch.events} events but not the awaited ones`)
+      yield* Effect.sleep("50 millis")
+    }
+    return yield* Effect.dieMessage("the awaited events never became visible")
+  })
+
+/** Waits until the clock has moved past `t`, so the next event is published strictly later. */
+const after = (t: number) => Effect.gen(function*() {
+  while (Date.now() <= t) yield* Effect.sleep("1 millis")
+})
+
+describe("System Log feed", () => {
+  it.scopedLive("an idle poll costs exactly one request and keeps a resumable cursor", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed(org)
+      const src = yield* source(em)
+      const first = yield* src.poll(src.startCursor(new Date(Date.now() - 1000)))
+      em.resetCounters()
+      const idle = yield* src.poll(first.cursor)
+      expect(idle.deltas).toEqual([])
+      expect(em.counters()).toEqual({ "GET /api/v1/logs": 1 })
+      expect(idle.cursor.startsWith(`${em.orgUrl}/api/v1/logs?`)).toBe(true)
+    }))
+
+  it.scopedLive("maps events to deltas; unknown types are skipped and counted", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed(org)
+      const src = yield* source(em)
+      const since = new Date(Date.now() - 1)
+      const [ann, bob] = em.state().users
+      const sales = em.state().groups.find((g) => g.name === "Sales")!.id
+      em.addMember(sales, ann!.id)
+      em.renameGroup(sales, "Sales EU")
+      em.setUserStatus(bob!.id, "SUSPENDED")
+      em.updateUser(ann!.id, { firstName: "Annie" })
+      const newcomer = em.createUser({ login: "zed@example.com" })
+      em.assignUser(newcomer)
+      const batch = yield* src.poll(src.startCursor(since))
+      expect(batch.deltas.map((d) => d._tag)).toEqual([
+        "MemberAdded",
+        "GroupRenamed",
+        "UserStatusChanged",
+        "UserUpdated",
+        "UserStatusChanged",
+        "UserAssigned"
+      ])
+      expect(batch.deltas[1]).toEqual({ _tag: "GroupRenamed", groupId: sales, name: "Sales EU" })
+      expect(batch.deltas[2]).toEqual({ _tag: "UserStatusChanged", userId: bob!.id, status: "SUSPENDED" })
+      const assigned = batch.deltas[5] as Extract<Delta.Delta, { _tag: "UserAssigned" }>
+      expect(assigned.assignment).toEqual({ userId: newcomer, scope: "USER", status: "ACTIVE", userName: "zed@example.com" })
+      expect(assigned.user?.login).toBe("zed@example.com")
+      // a cursor without the event-type filter sees user.lifecycle.create: skipped, counted
+      const raw = `${em.orgUrl}/api/v1/logs?since=${encodeURIComponent(since.toISOString())}&sortOrder=ASCENDING`
+      const unfiltered = yield* (yield* source(em)).poll(raw as never)
+      expect(unfiltered.skipped).toBeGreaterThanOrEqual(1)
+      expect(unfiltered.events).toBe(unfiltered.deltas.length + unfiltered.skipped + unfiltered.duplicates)
+    }))
+
+  it.scopedLive("after changes arriving late and twice, snapshot + deltas equals a fresh read", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.generate({ users: 40, groups: 5, memberships: 80, assignedGroups: 1 })
+      const src = yield* source(em, { pageSize: 3, pollInterval: "20 millis" })
+      const r = rules([{ select: { nameRegex: ".*" } }])
+      const before = yield* src.readSource(r)
+      const cursor = src.startCursor(new Date(Date.now() - 1))
+      const { userIds, groupIds } = { userIds: em.state().users.map((u) => u.id), groupIds: em.state().groups.map((g) => g.id) }
+      em.setLogFaults([{ times: 3, delayMs: 150 }, { times: 4, duplicate: true }])
+      em.addMember(groupIds[4]!, userIds[0]!)
+      em.removeMember(groupIds[0]!, em.state().groups[0]!.members[0]!)
+      em.renameGroup(groupIds[2]!, "Renamed")
+      const created = em.createGroup({ name: "Brand new" })
+      em.addMember(created, userIds[5]!)
+      em.setUserStatus(userIds[6]!, "SUSPENDED")
+      em.updateUser(userIds[7]!, { firstName: "Changed", email: "changed@example.com" })
+      em.assignGroup(groupIds[3]!)
+      em.unassignUser(em.state().assignments.find((a) => a.scope === "USER")!.userId)
+      em.deleteGroup(groupIds[1]!)
+      em.addMember(groupIds[4]!, userIds[8]!)
+      em.removeMember(groupIds[4]!, userIds[8]!)
+      // the stream polls every 20 ms; events delayed by 150 ms arrive in a later batch
+      const batches = yield* src.changes(cursor).pipe(Stream.take(15), Stream.runCollect)
+      const deltas = [...batches].flatMap((b) => b.deltas)
+      const duplicates = [...batches].reduce((n, b) => n + b.duplicates, 0)
+      expect(duplicates).toBeGreaterThan(0)
+      const applied = Delta.applyDeltas(before.snapshot, deltas).source
+      const fresh = yield* src.readSource(r)
+      expect(canonical(applied)).toEqual(canonical(fresh.snapshot))
+      expect(Option.isSome(yield* src.fetchUser(userIds[7]! as never))).toBe(true)
+    }), { timeout: 20_000 })
+
+  describe("a late add of an add/remove pair", () => {
+    /** `ann` joins and leaves "Other"; the add is persisted `lateMs` late, after the remove. */
+    const addThenRemove = (em: { addMember(g: string, u: string): void; removeMember(g: string, u: string): void; setLogFaults(f: ReadonlyArray<{ times: number; delayMs?: number }>): void }, other: string, ann: string, lateMs: number) =>
+      Effect.gen(function*() {
+        em.setLogFaults([{ times: 1, delayMs: lateMs }])
+        em.addMember(other, ann)
+        const added = Date.now()
+        yield* after(added)
+        em.removeMember(other, ann)
+        return added
+      })
+
+    it.scopedLive("arriving after the remove was applied, leaves the member out", () =>
+      Effect.gen(function*() {
+        const em = yield* emulator()
+        em.seed(org)
+        const src = yield* source(em)
+        const r = rules([{ select: { names: ["Other"] } }])
+        const before = yield* src.readSource(r)
+        const other = em.state().groups.find((g) => g.name === "Other")!.id
+        const ann = em.state().users.find((u) => u.profile.login === "ann@example.com")!.id
+        const cursor = src.startCursor(new Date(Date.now() - 1))
+        yield* addThenRemove(em, other, ann, 300)
+        const first = yield* src.poll(cursor)
+        expect(first.deltas).toEqual([{ _tag: "MemberRemoved", groupId: other, userId: ann }])
+        const late = yield* pollUntil(src, first.cursor, (b) => b.events === 1)
+        expect(late.deltas).toEqual([])
+        expect(late.duplicates).toBe(1)
+        const applied = Delta.applyDeltas(before.snapshot, [...first.deltas, ...late.deltas]).source
+        expect(applied.memberships.find((m) => m.groupId === other)!.userIds).not.toContain(ann)
+        expect(canonical(applied)).toEqual(canonical((yield* src.readSource(r)).snapshot))
+      }))
+
+    it.scopedLive("arriving after a restart, is dropped when poll is told when the snapshot was read", () =>
+      Effect.gen(function*() {
+        const em = yield* emulator()
+        em.seed(org)
+        const r = rules([{ select: { names: ["Other"] } }])
+        const before = yield* (yield* source(em)).readSource(r)
+        const other = em.state().groups.find((g) => g.name === "Other")!.id
+        const ann = em.state().users.find((u) => u.profile.login === "ann@example.com")!.id
+        const first = yield* source(em)
+        const added = yield* addThenRemove(em, other, ann, 1_600)
+        const saved = (yield* first.poll(first.startCursor(before.startedAt!))).cursor
+        // The restarted engine reads in full first. Okta's Date header has whole seconds, so a read
+        // more than a second after the add is one whose startedAt is surely past it.
+        yield* after(added + 1_100)
+        const restarted = yield* source(em)
+        const full = yield* restarted.readSource(r)
+        expect(full.startedAt!.getTime()).toBeGreaterThan(added)
+        expect(full.startedAt!.getTime()).toBeLessThanOrEqual(Date.now())
+        const late = yield* pollUntil(restarted, saved, (b) => b.events === 1, { snapshotTakenAt: full.startedAt! })
+        expect(late.deltas).toEqual([])
+        expect(late.duplicates).toBe(1)
+        expect(canonical(Delta.applyDeltas(full.snapshot, late.deltas).source)).toEqual(canonical(full.snapshot))
+        // Without it, a source with no memory of the remove applies the stale add: the documented case a full read corrects.
+        const forgetful = yield* source(em)
+        expect((yield* forgetful.poll(saved)).deltas.map((d) => d._tag)).toEqual(["MemberAdded"])
+      }), { timeout: 20_000 })
+  })
+
+  it.scopedLive("events read again after a restart from an older cursor are harmless on a fresh read", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed(org)
+      const r = rules([{ select: { nameRegex: ".*" } }])
+      const src = yield* source(em)
+      yield* src.readSource(r)
+      const saved = src.startCursor(new Date(Date.now() - 1))
+      const state = em.state()
+      const id = (login: string) => state.users.find((u) => u.profile.login === login)!.id
+      const group = (name: string) => state.groups.find((g) => g.name === name)!.id
+      em.addMember(group("Sales"), id("ann@example.com"))
+      em.removeMember(group("Engineering"), id("bob"))
+      em.addMember(group("Engineering"), id("ed@example.com"))
+      em.removeMember(group("Engineering"), id("ed@example.com"))
+      em.renameGroup(group("Other"), "Others")
+      em.unassignUser(id("bob"))
+      // The first run applied these but crashed before persisting the cursor past them.
+      expect((yield* src.poll(saved)).deltas.length).toBeGreaterThan(0)
+      const restarted = yield* source(em)
+      const full = yield* restarted.readSource(r)
+      for (const options of [{}, { snapshotTakenAt: full.startedAt! }]) {
+        const again = yield* restarted.poll(saved, options)
+        expect(canonical(Delta.applyDeltas(full.snapshot, again.deltas).source)).toEqual(canonical(full.snapshot))
+      }
+    }))
+})
