@@ -258,12 +258,15 @@ export const Warning = Schema.Union(
     email: Schema.String,
     changes: Schema.Array(Schema.Struct({ attribute: Schema.String, from: Schema.String, to: Schema.String }))
   }),
-  /** A user who should be deactivated but won't be: protected by the config, or not created through SCIM. */
+  /**
+   * A user who should be deactivated but won't be: protected by the config, not created through SCIM,
+   * or the admin who owns the SCIM token (monday.com refused it once; the engine remembers).
+   */
   Schema.TaggedStruct("DeactivationSkipped", {
     key: Schema.String,
     mondayUserId: MondayUserId,
     userName: Schema.String,
-    because: Schema.Literal("protected", "not-scim-provisioned"),
+    because: Schema.Literal("protected", "not-scim-provisioned", "token-owner"),
     reason: DeactivationReason,
     detail: Schema.optional(Schema.String)
   }),

@@ -220,9 +220,14 @@ const renderWarning = (w: Warning): Array<string> => {
         `? user ${w.userName} (${w.mondayUserId}) should be deactivated (${deactivationText(w)}) but ${
           w.because === "protected"
             ? "is protected by users.protect"
+            : w.because === "token-owner"
+            ? "owns the SCIM token, and monday.com refuses to deactivate or demote the token owner: to deactivate " +
+              "this admin, configure a SCIM token another admin generated"
             : "was not created through SCIM, so monday.com won't let SCIM deactivate it: deactivate it in monday.com's admin"
         }`
       ]
+    case "TeamNameEmpty":
+      return [`? group "${w.groupName}" (${w.groupId}) feeds no team: ${w.mapping} selects it but its team template ${JSON.stringify(w.template)} renders an empty name; change the template or narrow the mapping's select`]
     case "UnexplainedUsers": {
       const shown = w.users.slice(0, 20).map((u) => `    ${u.userName} (${u.mondayUserId})`)
       return [

@@ -9,11 +9,12 @@ import { Plan, Planner } from "@okta-monday/mapping-core"
 import { MondaySink } from "@okta-monday/monday-scim-sink"
 import { OktaSource } from "@okta-monday/okta-source"
 import type { FeedCursor } from "@okta-monday/okta-source"
-import { Engine, releasedBy } from "./Engine.js"
+import { Engine, markTokenOwner, protectTokenOwner, releasedBy } from "./Engine.js"
 import type { ApplyReport, SyncInput } from "./Engine.js"
 import { Metrics, serveHttp } from "./Metrics.js"
 import type { EngineMetrics } from "./Metrics.js"
 import { StateStore } from "./state/StateStore.js"
+import type { TokenOwner } from "./state/StateStore.js"
 
 export class DaemonAlreadyRunning extends Data.TaggedError("DaemonAlreadyRunning")<{
   readonly holder: string
@@ -161,6 +162,7 @@ export const run = (options: DaemonOptions) =>
     /** The state the delta path plans against, from the last full cycle. */
     let planner: Planner.Planner | undefined
     let held: SyncInput | undefined
+    let tokenOwner: TokenOwner | undefined
     let approvalsSeen = ""
 
     const approvalsKey = store.approvals.list.pipe(Effect.map((a) => a.map((x) => x.blockerId).sort().join(",")))
@@ -172,8 +174,15 @@ export const run = (options: DaemonOptions) =>
       const cursor = Option.getOrElse(existing, () => okta.startCursor(t) as string)
       const report = yield* engine.plan
       const applied = yield* engine.applyReport(report, "full", Option.isNone(existing) ? cursor : undefined)
-      planner = Planner.make({ ...report.input, target: applied.target, links: applied.links })
-      held = { input: { ...report.input, target: applied.target, links: applied.links }, warnings: [] }
+      tokenOwner = applied.tokenOwner ?? report.tokenOwner
+      const input = {
+        ...report.input,
+        rules: protectTokenOwner(report.input.rules, tokenOwner),
+        target: applied.target,
+        links: applied.links
+      }
+      planner = Planner.make(input)
+      held = { input, warnings: [] }
       approvalsSeen = yield* approvalsKey
       countOutcomes(metrics, applied)
       yield* succeeded("full")
@@ -195,7 +204,7 @@ export const run = (options: DaemonOptions) =>
       }
       const touched = planner.applyDeltas(batch.deltas)
       const approvals = (yield* store.approvals.list).map((a) => a.blockerId)
-      const plan = planner.planTouched(touched, { approvals })
+      const plan = markTokenOwner(planner.planTouched(touched, { approvals }), tokenOwner, engine.rules)
       const released = approvals.length === 0 ? [] : releasedBy(planner.planTouched(touched), approvals)
       const input: SyncInput = { input: { ...held.input, source: planner.source() }, warnings: [] }
       // A delta plan sees only the touched teams: its blockers add to the ones the full cycle found
@@ -207,14 +216,25 @@ export const run = (options: DaemonOptions) =>
       const applied = yield* engine.applyPlanned(input, merged, "delta", { cursor: batch.cursor, released })
       // Spending an approval is not a new one: no full cycle for it.
       approvalsSeen = yield* approvalsKey
-      planner.setTarget(applied.target)
-      planner.setLinks(applied.links)
-      held = { input: { ...input.input, target: applied.target, links: applied.links }, warnings: [] }
+      if (applied.tokenOwner !== undefined) {
+        // Learnt just now: plan from here on with the owner protected (a rare rebuild of the indexes).
+        tokenOwner = applied.tokenOwner
+        held = {
+          input: { ...input.input, rules: protectTokenOwner(input.input.rules, tokenOwner), target: applied.target, links: applied.links },
+          warnings: []
+        }
+        planner = Planner.make(held.input)
+      } else {
+        planner.setTarget(applied.target)
+        planner.setLinks(applied.links)
+        held = { input: { ...input.input, target: applied.target, links: applied.links }, warnings: [] }
+      }
       countOutcomes(metrics, applied)
       yield* succeeded("delta")
       yield* Effect.logInfo(`delta cycle: ${batch.deltas.length} changes, ${applied.plan.operations.length} operations`)
       if (options.onCycle) yield* options.onCycle({ kind: "delta", deltas: batch.deltas.length, report: applied })
-      return applied.outcomes.every((o) => o.status === "done")
+      // The token owner refusing is understood (and protected from now on): no repair needed.
+      return applied.outcomes.every((o) => o.status === "done" || o.error?.tag === "TokenOwnerProtected")
     })
 
     const fullEvery = Duration.toMillis(options.fullSyncInterval)

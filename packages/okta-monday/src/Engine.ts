@@ -4,13 +4,14 @@
  * Also the saved-plan path (applied exactly as previewed, refused if monday.com moved), the
  * preflight report, and resuming an apply a crash interrupted.
  */
-import { Clock, Context, Data, Effect, Layer, Option } from "effect"
+import { Clock, Context, Data, Effect, Layer, Option, Redacted } from "effect"
+import * as Crypto from "node:crypto"
 import { Domain, Plan, PlanFile, Planner, RuleConfig } from "@okta-monday/mapping-core"
 import { MondaySink } from "@okta-monday/monday-scim-sink"
 import { OktaSource } from "@okta-monday/okta-source"
 import type { SourceWarning } from "@okta-monday/okta-source"
 import { StateStore } from "./state/StateStore.js"
-import type { LinksChange, RunKind } from "./state/StateStore.js"
+import type { LinksChange, RunKind, TokenOwner } from "./state/StateStore.js"
 
 /** The saved plan was computed against a monday.com that has changed since: plan again. */
 export class TargetChanged extends Data.TaggedError("TargetChanged")<{
@@ -27,6 +28,8 @@ export class TargetChanged extends Data.TaggedError("TargetChanged")<{
 export interface SyncInput {
   readonly input: Planner.PlanInput
   readonly warnings: ReadonlyArray<Plan.Warning>
+  /** The SCIM token's owner as the state store remembers it (then `input.rules` protects them). */
+  readonly tokenOwner?: TokenOwner | undefined
 }
 
 export interface PlanReport extends SyncInput {
@@ -42,8 +45,10 @@ export interface ApplyReport {
   readonly plan: Plan.Plan
   readonly outcomes: ReadonlyArray<Plan.OperationOutcome>
   readonly status: "nothing-to-do" | "succeeded" | "partial" | "failed"
-  /** Operations held back because their team is backed off after repeated failures. */
+  /** Keys whose operations are held back because they failed repeatedly and are backed off. */
   readonly backedOff: ReadonlyArray<string>
+  /** The SCIM token's owner, when monday.com refusing an operation on them showed it in this apply. */
+  readonly tokenOwner?: TokenOwner | undefined
   readonly links: Domain.Links
   readonly target: Domain.TargetSnapshot
 }
@@ -64,6 +69,64 @@ export interface EngineOptions {
   readonly rules: RuleConfig.RuleConfig
   /** Failures in a row after which a team's operations are held back until its back-off is due. */
   readonly backoffAfterFailures?: number
+  /**
+   * Identifies the monday.com SCIM token in use (`tokenIdOf`), so the token owner remembered for
+   * another token is not protected any more once the token changes.
+   */
+  readonly mondayTokenId?: string | undefined
+}
+
+/** A short hash naming a token without revealing it (64 bits of SHA-256). */
+export const tokenIdOf = (token: Redacted.Redacted): string =>
+  Crypto.createHash("sha256").update(Redacted.value(token) as string).digest("hex").slice(0, 16)
+
+/**
+ * The rules with the SCIM token's owner among `users.protect`: the planner then neither
+ * deactivates nor demotes them (monday.com refuses both), and reports why.
+ */
+export const protectTokenOwner = (rules: RuleConfig.RuleConfig, owner: TokenOwner | undefined): RuleConfig.RuleConfig => {
+  const users = rules.users
+  if (owner === undefined || users === undefined) return rules
+  const name = owner.userName.toLowerCase()
+  if (users.protect.some((e) => e.trim().toLowerCase() === name)) return rules
+  return { ...rules, users: { ...users, protect: [...users.protect, owner.userName] } }
+}
+
+/**
+ * The plan's skipped deactivation of the token owner says so, unless the config protects them
+ * anyway (`configured` are the rules as written, without `protectTokenOwner`).
+ */
+export const markTokenOwner = (
+  plan: Plan.Plan,
+  owner: TokenOwner | undefined,
+  configured: RuleConfig.RuleConfig
+): Plan.Plan => {
+  if (owner === undefined) return plan
+  const name = owner.userName.toLowerCase()
+  if ((configured.users?.protect ?? []).some((e) => e.trim().toLowerCase() === name)) return plan
+  let marked = false
+  const warnings = plan.warnings.map((w): Plan.Warning => {
+    if (
+      w._tag !== "DeactivationSkipped" || w.because !== "protected" ||
+      (w.mondayUserId !== owner.mondayUserId && w.userName.toLowerCase() !== name)
+    ) return w
+    marked = true
+    return { ...w, because: "token-owner" }
+  })
+  return marked ? new Plan.Plan({ ...plan, warnings }) : plan
+}
+
+/** The user monday.com refused to deactivate or demote because they own the SCIM token, if any. */
+export const tokenOwnerRefused = (
+  plan: Plan.Plan,
+  outcomes: ReadonlyArray<Plan.OperationOutcome>
+): { readonly mondayUserId: string; readonly userName: string } | undefined => {
+  for (const o of outcomes) {
+    if (o.status !== "failed" || o.error?.tag !== "TokenOwnerProtected") continue
+    const op = plan.operations[o.index]
+    if (op?._tag === "DeactivateUser" || op?._tag === "UpdateUser") return { mondayUserId: op.mondayUserId, userName: op.userName }
+  }
+  return undefined
 }
 
 /** A person-readable line for what Okta's answer made suspicious. */
@@ -205,6 +268,14 @@ export const make = (options: EngineOptions) =>
 
     const now = Clock.currentTimeMillis.pipe(Effect.map((ms) => new Date(ms)))
 
+    /** The token owner remembered for this token (one remembered for another token no longer applies). */
+    const tokenOwner = store.tokenOwner.get.pipe(
+      Effect.map(Option.filter((o) =>
+        o.tokenId === undefined || options.mondayTokenId === undefined || o.tokenId === options.mondayTokenId
+      )),
+      Effect.map(Option.getOrUndefined)
+    )
+
     /** Reads Okta (the selected groups and every linked one), monday.com and the links. */
     const read = Effect.fn("Engine.read")(function*() {
       const links = yield* store.loadLinks
@@ -241,7 +312,12 @@ export const make = (options: EngineOptions) =>
           snapshot = withAppUsers(snapshot, found, snapshot.assignments)
         }
       }
-      return { input: { rules, source: snapshot, target: target.snapshot, links }, warnings } satisfies SyncInput
+      const owner = yield* tokenOwner
+      return {
+        input: { rules: protectTokenOwner(rules, owner), source: snapshot, target: target.snapshot, links },
+        warnings,
+        tokenOwner: owner
+      } satisfies SyncInput
     })
 
     const approvalIds = store.approvals.list.pipe(Effect.map((list) => list.map((a) => a.blockerId)))
@@ -250,7 +326,7 @@ export const make = (options: EngineOptions) =>
       Effect.gen(function*() {
         const approvals = yield* approvalIds
         const planner = Planner.make(sync.input)
-        const plan = planner.planAll({ approvals })
+        const plan = markTokenOwner(planner.planAll({ approvals }), sync.tokenOwner, rules)
         // Which approvals this plan uses: what it would hold without them (planned only when there are any).
         const released = approvals.length === 0 ? [] : releasedBy(planner.planAll(), approvals)
         return { ...sync, plan, released, rendered: PlanFile.renderPlan(plan, namesOf(sync.input)) } satisfies PlanReport
@@ -306,9 +382,9 @@ export const make = (options: EngineOptions) =>
       sync: SyncInput,
       planned: Plan.Plan,
       kind: RunKind,
-      options: ApplyOptions = {}
+      applyOptions: ApplyOptions = {}
     ) {
-      const { cursor, released = [] } = options
+      const { cursor, released = [] } = applyOptions
       const { plan, held } = kind === "saved-plan" ? { plan: planned, held: [] } : yield* withoutBackedOff(planned)
       yield* store.blocked.set(plan.blockers)
       if (plan.operations.length === 0) {
@@ -316,7 +392,7 @@ export const make = (options: EngineOptions) =>
         const change = linksChange(sync.input.links, links)
         if (!isEmptyChange(change)) yield* store.saveLinks(change)
         if (cursor !== undefined) yield* store.setCursor(cursor)
-        return {
+        const report: ApplyReport = {
           runId: undefined,
           plan,
           outcomes: [],
@@ -324,7 +400,8 @@ export const make = (options: EngineOptions) =>
           backedOff: held,
           links,
           target: sync.input.target
-        } satisfies ApplyReport
+        }
+        return report
       }
       const runId = randomId()
       // Once the journal holds the intent, the apply runs to its end even on shutdown: every
@@ -346,27 +423,44 @@ export const make = (options: EngineOptions) =>
         return { links, outcomes, status }
       }))
       const t = yield* now
+      // The token owner is remembered and protected from the next plan on, instead of being
+      // deactivated or demoted (and refused) again every cycle.
+      const refused = tokenOwnerRefused(plan, outcomes)
+      const owner = refused === undefined ? undefined : {
+        ...refused,
+        ...(options.mondayTokenId !== undefined ? { tokenId: options.mondayTokenId } : {}),
+        detectedAt: t
+      }
+      if (owner !== undefined) {
+        yield* store.tokenOwner.set(owner)
+        yield* Effect.logWarning(
+          `monday.com refused to deactivate or demote ${owner.userName}: they own the SCIM token. ` +
+            "The engine leaves them alone from now on; to deactivate them, configure a SCIM token another admin generated."
+        )
+      }
       // Only failures the team itself causes count towards its back-off: a transient error (429,
-      // 5xx) is the server's, and a team deleted by hand (TeamNotFound) is repaired by the next
-      // full sync, which must not then be held back.
+      // 5xx) is the server's, a team deleted by hand (TeamNotFound) is repaired by the next full
+      // sync, which must not then be held back, and the token owner is protected from now on.
       const failedKeys = new Set(outcomes.filter((o) => o.status === "failed").map((o) => o.key))
       for (const key of failedKeys) {
         const error = outcomes.find((o) => o.key === key && o.error !== undefined)?.error
-        if (error === undefined || error.retryable || error.tag === "TeamNotFound") continue
+        if (error === undefined || error.retryable || error.tag === "TeamNotFound" || error.tag === "TokenOwnerProtected") continue
         yield* store.backoff.recordFailure(key, t, error.message)
       }
       for (const key of new Set(outcomes.filter((o) => o.status === "done").map((o) => o.key))) {
         if (!failedKeys.has(key)) yield* store.backoff.recordSuccess(key)
       }
-      return {
+      const report: ApplyReport = {
         runId,
         plan,
         outcomes,
         status,
         backedOff: held,
+        ...(owner !== undefined ? { tokenOwner: owner } : {}),
         links,
         target: targetAfter(sync.input.target, plan, outcomes)
-      } satisfies ApplyReport
+      }
+      return report
     })
 
     const readResumed = read().pipe(Effect.flatMap(resume))

@@ -84,6 +84,15 @@ export interface BackoffEntry {
   readonly lastError: Option.Option<string>
 }
 
+/** The monday.com admin who owns the SCIM token, learnt from monday.com refusing to deactivate or demote them. */
+export interface TokenOwner {
+  readonly mondayUserId: string
+  readonly userName: string
+  /** Which token they own: the engine's token id (a hash, never the token), when it has one. */
+  readonly tokenId?: string | undefined
+  readonly detectedAt: Date
+}
+
 export interface LeaseInfo {
   readonly holder: string
   readonly acquiredAt: Date
@@ -165,6 +174,12 @@ export interface StateStoreService {
     readonly remove: (blockerId: string) => Effect.Effect<boolean, StoreError>
     /** Removes the approvals a plan used, in one transaction. */
     readonly consume: (blockerIds: ReadonlyArray<string>) => Effect.Effect<void, StoreError>
+  }
+
+  /** Kept with the cursors (one row per tenant); `set` replaces it. */
+  readonly tokenOwner: {
+    readonly get: Effect.Effect<Option.Option<TokenOwner>, StoreError>
+    readonly set: (owner: TokenOwner) => Effect.Effect<void, StoreError>
   }
 
   readonly blocked: {

@@ -154,6 +154,29 @@ describe.each(backends)("StateStore on $name", (backend) => {
         })))
   })
 
+  describe("token owner", () => {
+    it.effect("is absent, then remembered beside the cursor, replaced, and a damaged row is StoreCorrupt", () => {
+      const loc = backend.fresh()
+      return withStore(loc, (store) =>
+        Effect.gen(function*() {
+          expect(yield* store.tokenOwner.get).toEqual(Option.none())
+          yield* store.setCursor("c1")
+          const owner = { mondayUserId: "mu-9", userName: "owner@example.com", tokenId: "ab12", detectedAt: new Date(5_000) }
+          yield* store.tokenOwner.set(owner)
+          expect(yield* store.tokenOwner.get).toEqual(Option.some(owner))
+          expect(yield* store.getCursor).toEqual(Option.some("c1"))
+          const other = { mondayUserId: "mu-3", userName: "other@example.com", detectedAt: new Date(9_000) }
+          yield* store.tokenOwner.set(other)
+          expect(yield* store.tokenOwner.get).toEqual(Option.some(other))
+
+          yield* raw(loc, (sql) =>
+            sql`UPDATE okm_cursors SET value = '{"userName":1}' WHERE tenant = ${loc.tenant} AND name = 'monday.token-owner'`)
+          expect(yield* Effect.flip(store.tokenOwner.get)).toMatchObject({ _tag: "StoreCorrupt", table: "okm_cursors" })
+          expect(yield* store.getCursor).toEqual(Option.some("c1"))
+        }))
+    })
+  })
+
   describe("journal", () => {
     it.effect("begin → outcomes → unfinished → finish saves links and cursor atomically", () =>
       withStore(backend.fresh(), (store) =>

@@ -22,6 +22,10 @@ export interface Person {
   readonly assigned?: "ACTIVE" | "PENDING" | false
   /** Present (active) in monday.com. Default: when assigned ACTIVE and active in Okta. */
   readonly monday?: boolean
+  /** monday.com user type when present. Default member. */
+  readonly mondayType?: string
+  /** Extra Okta profile attributes (a user type attribute, title, …). */
+  readonly profile?: Readonly<Record<string, string>>
 }
 
 export interface WorldSpec {
@@ -66,7 +70,14 @@ const normalize = (p: Person | string): Required<Person> => {
   const person = typeof p === "string" ? { handle: p } : p
   const okta = person.okta ?? "ACTIVE"
   const assigned = person.assigned ?? "ACTIVE"
-  return { handle: person.handle, okta, assigned, monday: person.monday ?? (assigned === "ACTIVE" && okta === "ACTIVE") }
+  return {
+    handle: person.handle,
+    okta,
+    assigned,
+    monday: person.monday ?? (assigned === "ACTIVE" && okta === "ACTIVE"),
+    mondayType: person.mondayType ?? "member",
+    profile: person.profile ?? {}
+  }
 }
 
 export const startWorld = async (spec: WorldSpec): Promise<World> => {
@@ -76,7 +87,7 @@ export const startWorld = async (spec: WorldSpec): Promise<World> => {
   okta.seed({
     users: people.map((p) => ({
       status: p.okta,
-      profile: { login: emailOf(p.handle), email: emailOf(p.handle), firstName: p.handle, lastName: "Test" }
+      profile: { login: emailOf(p.handle), email: emailOf(p.handle), firstName: p.handle, lastName: "Test", ...p.profile }
     })),
     groups: Object.keys(spec.groups).map((name) => ({ name })),
     memberships: Object.entries(spec.groups).flatMap(([group, handles]) => handles.map((h) => ({ group, user: emailOf(h) }))),
@@ -88,7 +99,11 @@ export const startWorld = async (spec: WorldSpec): Promise<World> => {
   const account = monday.createAccount({
     slug,
     admin: { email: ADMIN_EMAIL, name: "IT Admin" },
-    users: people.filter((p) => p.monday).map((p) => ({ email: emailOf(p.handle), name: `${p.handle} Test` })),
+    users: people.filter((p) => p.monday).map((p) => ({
+      email: emailOf(p.handle),
+      name: `${p.handle} Test`,
+      userType: p.mondayType
+    })),
     teams: Object.entries(spec.handMadeTeams ?? {}).map(([displayName, handles]) => ({
       displayName,
       members: handles.map(emailOf),

@@ -19,6 +19,7 @@ import type {
   LinksChange,
   RunRecord,
   StateStoreService,
+  TokenOwner,
   UnfinishedApply
 } from "../StateStore.js"
 import type { Backend } from "../StoreError.js"
@@ -30,6 +31,16 @@ const CHUNK = 500
 /** Rows per multi-row INSERT, under SQLite's (32,766) and Postgres' (65,535) bound-parameter limits. */
 const rowsPerInsert = (columns: number) => Math.floor(30_000 / columns)
 const SYSTEM_LOG_CURSOR = "okta.system-log"
+const TOKEN_OWNER = "monday.token-owner"
+
+/** The token owner's row value: JSON, epoch milliseconds. */
+const TokenOwnerValue = Schema.parseJson(Schema.Struct({
+  mondayUserId: Schema.String,
+  userName: Schema.String,
+  tokenId: Schema.optional(Schema.String),
+  detectedAt: Schema.Number
+}))
+const encodeTokenOwner = Schema.encodeSync(TokenOwnerValue)
 
 export interface StoreConfig {
   readonly sql: SqlClient.SqlClient
@@ -181,6 +192,39 @@ export const make = (config: StoreConfig): StateStoreService => {
 
   const setCursor = (cursor: string) =>
     Clock.currentTimeMillis.pipe(Effect.flatMap((at) => writeCursor(cursor, at)), Effect.asVoid, op("setCursor"))
+
+  const decodeTokenOwner = Rows.decodeRows(Schema.Struct({ value: TokenOwnerValue }), "okm_cursors", () => TOKEN_OWNER)
+
+  const tokenOwner: StateStoreService["tokenOwner"] = {
+    get: sql`SELECT value FROM okm_cursors WHERE tenant = ${tenant} AND name = ${TOKEN_OWNER}`.pipe(
+      Effect.flatMap(decodeTokenOwner),
+      Effect.map((rows) =>
+        Option.map(Arr.head(rows), ({ value: v }): TokenOwner => ({
+          mondayUserId: v.mondayUserId,
+          userName: v.userName,
+          ...(v.tokenId !== undefined ? { tokenId: v.tokenId } : {}),
+          detectedAt: new Date(v.detectedAt)
+        }))
+      ),
+      op("tokenOwner.get")
+    ),
+    set: (owner) =>
+      Clock.currentTimeMillis.pipe(
+        Effect.flatMap((at) => {
+          const value = encodeTokenOwner({
+            mondayUserId: owner.mondayUserId,
+            userName: owner.userName,
+            ...(owner.tokenId !== undefined ? { tokenId: owner.tokenId } : {}),
+            detectedAt: owner.detectedAt.getTime()
+          })
+          return sql`INSERT INTO okm_cursors (tenant, name, value, updated_at)
+            VALUES (${tenant}, ${TOKEN_OWNER}, ${value}, ${at})
+            ON CONFLICT (tenant, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`
+        }),
+        Effect.asVoid,
+        op("tokenOwner.set")
+      )
+  }
 
   /** Deletes approvals inside the caller's transaction. */
   const deleteApprovals = (blockerIds: ReadonlyArray<string>) =>
@@ -517,6 +561,7 @@ export const make = (config: StoreConfig): StateStoreService => {
     listRuns,
     pruneRuns,
     approvals,
+    tokenOwner,
     blocked,
     backoff,
     lease
