@@ -2,14 +2,23 @@
  * Replays the requests of real recorded Okta sessions (okta-sdk-test-server HAR files) against the
  * emulator and checks that it answers with the same status, the headers that matter
  * (content-type, link) and bodies with the same fields of the same JSON types.
+ *
+ * What the recordings cover: groups (create, get, list, `q` search, replace, delete), group members
+ * (add, list, remove), users (create, get by id and login, list, `search`, `filter`, suspend,
+ * unsuspend, deactivate, delete). What they don't: the apps endpoints (`/apps/{id}`, `/users`,
+ * `/groups`), the System Log (`/logs`), the OAuth token endpoint, and any listing long enough to
+ * have a `next` link. Those are checked against okta-api.md in OktaEmulator.test.ts only.
  */
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { readdirSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { type OktaEmulator, startOktaEmulator } from "../src/index.js"
 
-const DIR = "/work/shared/fixtures/okta-recorded"
+/** The shared folder sits beside the repository (`../shared` from its root); OKTA_RECORDED_DIR overrides. */
+const DIR = process.env.OKTA_RECORDED_DIR ??
+  fileURLToPath(new URL("../../../../shared/fixtures/okta-recorded", import.meta.url))
 const RECORDED_ORIGIN = "https://test.example.com"
 
 interface HarEntry {
@@ -44,6 +53,9 @@ afterEach(async () => {
   em = undefined
 })
 
+if (!existsSync(DIR)) {
+  throw new Error(`No recorded Okta sessions at ${DIR}: check out the shared folder beside the repository, or set OKTA_RECORDED_DIR`)
+}
 const files = readdirSync(DIR).filter((f) => f.endsWith(".har")).sort()
 
 describe("recorded Okta responses", () => {
