@@ -82,6 +82,8 @@ footer { margin-top: 28px; color: var(--muted); font-size: 12px; }
   @page { size: landscape; margin: 12mm; }
   body { padding: 0; font-size: 10px; }
   .controls, .no-print { display: none !important; }
+  /* The controls don't print, so neither may their filter: a printed review holds every user. */
+  #users tbody tr[hidden] { display: table-row; }
   table.sortable thead th::after { content: ""; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; }

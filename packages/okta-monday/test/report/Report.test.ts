@@ -20,7 +20,7 @@ import { runCli } from "../support/processes.js"
 import { ADMIN_EMAIL, emailOf, handAdd, settingsOf, world, writeConfig } from "../support/world.js"
 import type { World, WorldSpec } from "../support/world.js"
 import { org } from "../lifecycle/support.js"
-import { launchChromium, visibleEmails } from "./browser.js"
+import { launchChromium, visibleEmails, watchPage } from "./browser.js"
 
 const spec: WorldSpec = {
   people: [
@@ -232,6 +232,7 @@ describe("okta-monday report against both emulators", () => {
         (b) => Effect.promise(() => b.close())
       )
       const page = yield* Effect.promise(() => browser.newPage())
+      const watch = yield* Effect.promise(() => watchPage(page))
       yield* Effect.promise(() => page.goto(pathToFileURL(html).href))
       const shown = yield* Effect.promise(() => visibleEmails(page))
       expect(shown).toHaveLength(expected.users)
@@ -250,6 +251,11 @@ describe("okta-monday report against both emulators", () => {
       yield* Effect.promise(() => page.fill("#filter", "Dept - Sales"))
       expect((yield* Effect.promise(() => visibleEmails(page))).sort()).toEqual([emailOf("bob")])
       yield* Effect.promise(() => page.fill("#filter", ""))
+      // Self-contained: the file itself was the only thing loaded, and nothing was blocked or complained.
+      expect(watch.requests).toEqual([pathToFileURL(html).href])
+      expect(watch.failed).toEqual([])
+      expect(yield* Effect.promise(() => watch.violations())).toEqual([])
+      expect(watch.errors).toEqual([])
       const shot = yield* Effect.promise(() => page.screenshot({ fullPage: true }))
       if (process.env.REPORT_SCREENSHOT) Fs.writeFileSync(process.env.REPORT_SCREENSHOT.replace(/\.png$/, "-e2e.png"), shot)
     }), { timeout: 90_000 })
