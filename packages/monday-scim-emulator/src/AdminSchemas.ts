@@ -50,7 +50,7 @@ export const AccountSeed = Schema.Struct({
 export const SeedFile = Schema.Union(AccountSeed, Schema.Array(AccountSeed))
 
 const Share = Schema.Number.pipe(Schema.between(0, 1))
-const FaultKind = Schema.Literal("429", "500", "502", "503", "drop", "slow")
+const FaultKind = Schema.Literal("429", "500", "502", "503", "drop", "slow", "drop-after", "500-after")
 
 export const FaultOptions = Schema.Struct({
   shares: opt(
@@ -60,7 +60,9 @@ export const FaultOptions = Schema.Struct({
       "502": opt(Share),
       "503": opt(Share),
       drop: opt(Share),
-      slow: opt(Share)
+      slow: opt(Share),
+      "drop-after": opt(Share),
+      "500-after": opt(Share)
     }).pipe(
       Schema.filter((shares) => Object.values(shares).reduce((sum: number, share) => sum + (share ?? 0), 0) <= 1, {
         message: () => "the shares add up to more than 1"

@@ -12,6 +12,7 @@ import type {
   AccountState,
   CreatedAccount,
   FaultOptions,
+  InjectedFaults,
   MondayEmulatorOptions,
   OptionsUpdate,
   Plan,
@@ -38,6 +39,14 @@ export interface MondayEmulator {
   setOptions(patch: OptionsUpdate): void
   /** "METHOD /path/template" -> count, plus "total". SCIM requests only. */
   counters(): Record<string, number>
+  /** Faults injected so far, by "<kind> <METHOD> <template>" (e.g. "500-after POST /Groups"). */
+  injectedFaults(): InjectedFaults
+  /**
+   * Writes the store carried out (answered 2xx), by "METHOD /template", whether or not the answer reached the
+   * client: a change applied twice shows here even when the client never learnt of the first.
+   */
+  applied(): Record<string, number>
+  /** Clears the request counters, the applied-write counts and the injected-fault counts. */
   resetCounters(): void
   /** Drops all accounts, counters, faults and rate-limit buckets. */
   reset(): void
@@ -66,6 +75,7 @@ export const startMondayEmulator = async (options: MondayEmulatorOptions = {}): 
   const faults = new Faults(options.seed ?? Date.now())
   const buckets = new TokenBuckets(options.rateLimit)
   const counters = new Map<string, number>()
+  const applied = new Map<string, number>()
   let scimUrl = ""
 
   const setFaults = (next: FaultOptions) => faults.set(decodeAdmin(FaultOptionsSchema, next, "faults"))
@@ -80,10 +90,14 @@ export const startMondayEmulator = async (options: MondayEmulatorOptions = {}): 
     if ("rateLimit" in patch) buckets.configure(current.rateLimit)
     if (patch.seed !== undefined) faults.set({ ...faults.current(), seed: patch.seed })
   }
-  const resetCounters = () => counters.clear()
+  const resetCounters = () => {
+    counters.clear()
+    applied.clear()
+    faults.clearInjected()
+  }
   const reset = () => {
     store.reset()
-    counters.clear()
+    resetCounters()
     faults.set({})
     buckets.reset()
   }
@@ -94,6 +108,7 @@ export const startMondayEmulator = async (options: MondayEmulatorOptions = {}): 
       faults,
       buckets,
       counters,
+      applied,
       options: () => resolved,
       scimUrl: () => scimUrl,
       setFaults,
@@ -130,6 +145,8 @@ export const startMondayEmulator = async (options: MondayEmulatorOptions = {}): 
     setFaults,
     setOptions,
     counters: () => Object.fromEntries(counters),
+    injectedFaults: () => faults.injectedCounts(),
+    applied: () => Object.fromEntries(applied),
     resetCounters,
     reset,
     createToken: (slug, request) => store.createToken(slug, request),

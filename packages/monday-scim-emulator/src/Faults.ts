@@ -4,7 +4,7 @@
  */
 import type { FaultKind, FaultOptions, RateLimit } from "./Model.js"
 
-const KINDS: ReadonlyArray<FaultKind> = ["429", "500", "502", "503", "drop", "slow"]
+const KINDS: ReadonlyArray<FaultKind> = ["429", "500", "502", "503", "drop", "slow", "drop-after", "500-after"]
 
 /** mulberry32: small, fast and good enough to spread faults; the same seed gives the same faults. */
 export const makeRandom = (seed: number): (() => number) => {
@@ -23,6 +23,7 @@ export class Faults {
   private queue: Array<FaultKind> = []
   private only: ReadonlySet<string> | undefined
   private random: () => number
+  private readonly injected = new Map<string, number>()
 
   constructor(seed: number) {
     this.random = makeRandom(seed)
@@ -39,6 +40,15 @@ export class Faults {
     return { ...this.options, next: [...this.queue] }
   }
 
+  /** What was injected so far, by "<kind> <METHOD> <template>"; cleared by `clearInjected` (and reset). */
+  injectedCounts(): Record<string, number> {
+    return Object.fromEntries(this.injected)
+  }
+
+  clearInjected(): void {
+    this.injected.clear()
+  }
+
   get retryAfterSeconds(): number {
     return this.options.retryAfterSeconds ?? 1
   }
@@ -49,6 +59,15 @@ export class Faults {
 
   /** The fault for a request to `template` ("METHOD /path/{id}"), if any. */
   pick(template: string): FaultKind | undefined {
+    const kind = this.draw(template)
+    if (kind !== undefined) {
+      const key = `${kind} ${template}`
+      this.injected.set(key, (this.injected.get(key) ?? 0) + 1)
+    }
+    return kind
+  }
+
+  private draw(template: string): FaultKind | undefined {
     if (this.only !== undefined && !this.only.has(template)) return undefined
     const queued = this.queue.shift()
     if (queued !== undefined) return queued

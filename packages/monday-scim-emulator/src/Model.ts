@@ -84,7 +84,11 @@ export interface CreatedAccount {
   readonly adminUserId: string
 }
 
-export type FaultKind = "429" | "500" | "502" | "503" | "drop" | "slow"
+/**
+ * `drop` and `500`…`503` answer before the store acts: nothing changes. `drop-after` and `500-after` let the store act
+ * and then lose the answer (the socket is destroyed, or a 500 replaces it): the change took, the client can't know.
+ */
+export type FaultKind = "429" | "500" | "502" | "503" | "drop" | "slow" | "drop-after" | "500-after"
 
 export interface FaultOptions {
   /** Probability (0..1) that a request gets each fault; the shares must add up to at most 1. */
@@ -100,6 +104,9 @@ export interface FaultOptions {
   /** Re-seeds the random generator. */
   readonly seed?: number
 }
+
+/** Faults injected so far, by `"<kind> <METHOD> <template>"` (e.g. `"500-after PATCH /Groups/{id}"`). */
+export type InjectedFaults = Readonly<Record<string, number>>
 
 export interface UserUpdate {
   readonly active?: boolean

@@ -40,6 +40,8 @@ export interface ServerContext {
   readonly faults: Faults
   readonly buckets: TokenBuckets
   readonly counters: Map<string, number>
+  /** Writes the store carried out (2xx), by "METHOD /template", whether or not the answer reached the client. */
+  readonly applied: Map<string, number>
   readonly options: () => ResolvedOptions
   readonly scimUrl: () => string
   readonly setFaults: (faults: FaultOptionsType) => void
@@ -148,6 +150,13 @@ export const makeHandler = (ctx: ServerContext) => {
     ctx.counters.set("total", (ctx.counters.get("total") ?? 0) + 1)
   }
 
+  type Reply = (status: number, body: unknown, headers?: Readonly<Record<string, string>>) => void
+  /** Counts a write the store carried out, then hands the answer on. */
+  const countingApplied = (method: string, key: string, reply: Reply): Reply => (status, body, headers) => {
+    if (method !== "GET" && status >= 200 && status < 300) ctx.applied.set(key, (ctx.applied.get(key) ?? 0) + 1)
+    reply(status, body, headers)
+  }
+
   const handleScim = async (
     req: IncomingMessage,
     res: ServerResponse,
@@ -164,6 +173,19 @@ export const makeHandler = (ctx: ServerContext) => {
       req.socket.destroy()
       return
     }
+    if (fault === "drop-after" || fault === "500-after") {
+      // The store acts (or refuses) as usual; only its answer is lost on the way back.
+      const lose = () => {
+        if (fault === "drop-after") req.socket.destroy()
+        else sendError(res, new ScimError({ status: 500, detail: "Injected 500 after the request was applied" }))
+      }
+      try {
+        serve(req, raw, segments, query, template, method, countingApplied(method, key, () => undefined))
+      } catch (error) {
+        if (!(error instanceof ScimError)) throw error
+      }
+      return lose()
+    }
     if (fault === "slow") await sleep(ctx.faults.slowMs)
     if (fault === "429") {
       const retryAfter = String(ctx.faults.retryAfterSeconds)
@@ -179,6 +201,27 @@ export const makeHandler = (ctx: ServerContext) => {
     if (fault === "500" || fault === "502" || fault === "503") {
       return sendError(res, new ScimError({ status: Number(fault), detail: `Injected ${fault} fault` }))
     }
+    serve(
+      req,
+      raw,
+      segments,
+      query,
+      template,
+      method,
+      countingApplied(method, key, (status, body, headers) => send(res, status, body, headers))
+    )
+  }
+
+  /** Authenticates, rate-limits and runs one SCIM request against the store; `reply` carries the answer out. */
+  const serve = (
+    req: IncomingMessage,
+    raw: string,
+    segments: ReadonlyArray<string>,
+    query: URLSearchParams,
+    template: string,
+    method: string,
+    reply: Reply
+  ): void => {
     const account = ctx.store.authenticate(bearer(req.headers.authorization))
     const options = ctx.options()
     if (options.requireEnterprise && account.plan !== "enterprise") {
@@ -203,8 +246,7 @@ export const makeHandler = (ctx: ServerContext) => {
         if (method === "GET") {
           const users = ctx.store.listUsers(account, listQuery(query, "User"))
           const projection = projectionOf(query)
-          return send(
-            res,
+          return reply(
             200,
             listResponse(users, pageOf(query, options.maxPageSize), (user) =>
               project(userResource(user, scimUrl), projection)
@@ -213,23 +255,23 @@ export const makeHandler = (ctx: ServerContext) => {
         }
         if (method === "POST") {
           const user = ctx.store.createUser(account, decodeBody(UserInput, body(), "User", "invalidValue"))
-          return send(res, 201, userResource(user, scimUrl), { location: `${scimUrl}/Users/${user.id}` })
+          return reply(201, userResource(user, scimUrl), { location: `${scimUrl}/Users/${user.id}` })
         }
         throw methodNotAllowed(method, template, "GET, POST")
       }
       case "/Users/{id}": {
         if (method === "GET") {
-          return send(res, 200, project(userResource(ctx.store.getUser(account, id!), scimUrl), projectionOf(query)))
+          return reply(200, project(userResource(ctx.store.getUser(account, id!), scimUrl), projectionOf(query)))
         }
         if (method === "PATCH") {
           const patch = decodeBody(PatchRequest, body(), "PatchOp", "invalidSyntax")
           const user = ctx.store.patchUser(account, id!, patch.Operations)
-          return send(res, 200, project(userResource(user, scimUrl), projectionOf(query)))
+          return reply(200, project(userResource(user, scimUrl), projectionOf(query)))
         }
         if (method === "PUT") {
           if (!options.acceptPut) throw putRefused(template)
           const user = ctx.store.replaceUser(account, id!, decodeBody(UserInput, body(), "User", "invalidValue"))
-          return send(res, 200, userResource(user, scimUrl))
+          return reply(200, userResource(user, scimUrl))
         }
         if (method === "DELETE") {
           ctx.store.getUser(account, id!)
@@ -247,8 +289,7 @@ export const makeHandler = (ctx: ServerContext) => {
           const teams = ctx.store.listTeams(account, listQuery(query, "Group"))
           const projection = projectionOf(query)
           const withMembers = !options.omitMembers
-          return send(
-            res,
+          return reply(
             200,
             listResponse(teams, pageOf(query, options.maxPageSize), (team) =>
               project(teamResource(account, team, scimUrl, withMembers), projection)
@@ -257,7 +298,7 @@ export const makeHandler = (ctx: ServerContext) => {
         }
         if (method === "POST") {
           const { team } = ctx.store.createTeam(account, decodeBody(GroupInput, body(), "Group", "invalidValue"))
-          return send(res, 201, teamResource(account, team, scimUrl, true), {
+          return reply(201, teamResource(account, team, scimUrl, true), {
             location: `${scimUrl}/Groups/${team.id}`
           })
         }
@@ -266,8 +307,7 @@ export const makeHandler = (ctx: ServerContext) => {
       case "/Groups/{id}": {
         if (method === "GET") {
           const team = ctx.store.getTeam(account, id!)
-          return send(
-            res,
+          return reply(
             200,
             project(teamResource(account, team, scimUrl, !options.omitMembers), projectionOf(query))
           )
@@ -276,42 +316,42 @@ export const makeHandler = (ctx: ServerContext) => {
           const patch = decodeBody(PatchRequest, body(), "PatchOp", "invalidSyntax")
           const team = ctx.store.patchTeam(account, id!, patch.Operations, options.maxMembersPerPatch)
           const projection = projectionOf(query)
-          if (options.groupPatchStatus === 204 && projection === undefined) return send(res, 204, undefined)
-          return send(res, 200, project(teamResource(account, team, scimUrl, true), projection))
+          if (options.groupPatchStatus === 204 && projection === undefined) return reply(204, undefined)
+          return reply(200, project(teamResource(account, team, scimUrl, true), projection))
         }
         if (method === "PUT") {
           if (!options.acceptPut) throw putRefused(template)
           const input = decodeBody(GroupInput, body(), "Group", "invalidValue")
           const team = ctx.store.replaceTeam(account, id!, input, options.maxMembersPerPatch)
-          return send(res, 200, teamResource(account, team, scimUrl, true))
+          return reply(200, teamResource(account, team, scimUrl, true))
         }
         if (method === "DELETE") {
           ctx.store.deleteTeam(account, id!)
-          return send(res, 204, undefined)
+          return reply(204, undefined)
         }
         throw methodNotAllowed(method, template, options.acceptPut ? "GET, PATCH, PUT, DELETE" : "GET, PATCH, DELETE")
       }
       case "/ServiceProviderConfig": {
         if (method !== "GET") throw methodNotAllowed(method, template, "GET")
-        return send(res, 200, serviceProviderConfig(scimUrl, options.maxPageSize))
+        return reply(200, serviceProviderConfig(scimUrl, options.maxPageSize))
       }
       case "/ResourceTypes":
       case "/ResourceTypes/{id}": {
         if (method !== "GET") throw methodNotAllowed(method, template, "GET")
         const types = resourceTypes(scimUrl)
-        if (id === undefined) return send(res, 200, listOf(types))
+        if (id === undefined) return reply(200, listOf(types))
         const found = types.find((type) => type.id === id)
         if (found === undefined) throw notFound(`ResourceType ${id} not found`)
-        return send(res, 200, found)
+        return reply(200, found)
       }
       case "/Schemas":
       case "/Schemas/{id}": {
         if (method !== "GET") throw methodNotAllowed(method, template, "GET")
         const all = schemas(scimUrl)
-        if (id === undefined) return send(res, 200, listOf(all))
+        if (id === undefined) return reply(200, listOf(all))
         const found = all.find((schema) => schema.id === id)
         if (found === undefined) throw notFound(`Schema ${id} not found`)
-        return send(res, 200, found)
+        return reply(200, found)
       }
       default:
         throw notFound(`No SCIM endpoint at ${SCIM_PREFIX}${segments.length === 0 ? "" : "/" + segments.join("/")}`)
@@ -356,7 +396,7 @@ export const makeHandler = (ctx: ServerContext) => {
       if (method === "PATCH")
         return ok(200, ctx.store.updateUser(slug!, subId, decodeAdmin(UserUpdate, json(), "user update")))
     } else if (path === "faults") {
-      if (method === "GET") return ok(200, ctx.faults.current())
+      if (method === "GET") return ok(200, { ...ctx.faults.current(), injected: ctx.faults.injectedCounts() })
       if (method === "PUT" || method === "POST") {
         ctx.setFaults(decodeAdmin(FaultOptions, json(), "faults"))
         return ok(204)
@@ -377,6 +417,8 @@ export const makeHandler = (ctx: ServerContext) => {
         ctx.resetCounters()
         return ok(204)
       }
+    } else if (path === "applied") {
+      if (method === "GET") return ok(200, Object.fromEntries(ctx.applied))
     } else if (path === "reset") {
       if (method === "POST") {
         ctx.reset()

@@ -12,6 +12,7 @@ export type {
   CreatedAccount,
   FaultKind,
   FaultOptions,
+  InjectedFaults,
   MondayEmulatorOptions,
   OptionsUpdate,
   PhoneNumber,

@@ -2,7 +2,7 @@ import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Either, FastCheck } from "effect"
 import { layer as emulatorLayer } from "../src/index.js"
 import { makeRandom, TokenBuckets } from "../src/Faults.js"
-import { freshAcme, scim } from "./support.js"
+import { freshAcme, request, scim } from "./support.js"
 
 layer(emulatorLayer({ seed: 7 }))("Faults, rate limit and counters", (it) => {
   describe("faults", () => {
@@ -49,6 +49,51 @@ layer(emulatorLayer({ seed: 7 }))("Faults, rate limit and counters", (it) => {
         )
         expect(Either.isLeft(dropped)).toBe(true)
         expect((yield* scim(emulator, created.token).get("/Users")).status).toBe(200)
+      })
+    )
+
+    it.effect("drop-after and 500-after let the store act, then lose the answer", () =>
+      Effect.gen(function* () {
+        const { emulator, client, created } = yield* freshAcme
+        emulator.setFaults({ next: ["drop-after", "500-after", "500-after"], only: ["PATCH /Groups/{id}", "POST /Groups"] })
+        const dropped = yield* Effect.either(
+          Effect.tryPromise(() =>
+            fetch(`${emulator.scimUrl}/Groups/201`, {
+              method: "PATCH",
+              headers: { authorization: `Bearer ${created.token}`, "content-type": "application/scim+json" },
+              body: JSON.stringify({
+                schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                Operations: [{ op: "add", path: "members", value: [{ value: "104" }] }]
+              })
+            })
+          )
+        )
+        expect(Either.isLeft(dropped)).toBe(true)
+        expect(emulator.account("acme").teams[0]!.members).toEqual(["101", "102", "104"])
+
+        const posted = yield* client.post("/Groups", { displayName: "Ops", members: [{ value: "101" }] })
+        expect(posted.status).toBe(500)
+        expect(emulator.account("acme").teams.find((t) => t.displayName === "Ops")?.members).toEqual(["101"])
+
+        // A refused request loses its refusal the same way, and changes nothing.
+        const refused = yield* client.ops("/Groups/201", { op: "add", path: "members", value: [{ value: "nobody" }] })
+        expect(refused.status).toBe(500)
+        expect(emulator.account("acme").teams[0]!.members).toEqual(["101", "102", "104"])
+
+        expect(emulator.injectedFaults()).toEqual({
+          "drop-after PATCH /Groups/{id}": 1,
+          "500-after POST /Groups": 1,
+          "500-after PATCH /Groups/{id}": 1
+        })
+        expect(emulator.counters()).toMatchObject({ "PATCH /Groups/{id}": 2, "POST /Groups": 1 })
+        // The refused PATCH was not carried out; the other two were, though neither client heard of it.
+        expect(emulator.applied()).toEqual({ "PATCH /Groups/{id}": 1, "POST /Groups": 1 })
+        expect((yield* request(`${emulator.url}/_emulator/applied`, {})).body).toEqual(emulator.applied())
+        const admin = yield* request(`${emulator.url}/_emulator/faults`, {})
+        expect(admin.body.injected).toEqual(emulator.injectedFaults())
+        emulator.resetCounters()
+        expect(emulator.injectedFaults()).toEqual({})
+        expect(emulator.applied()).toEqual({})
       })
     )
 

@@ -15,7 +15,7 @@ import { ListResponse } from "./ListResponse.js"
 import * as PatchOp from "./PatchOp.js"
 import * as ScimClient from "./ScimClient.js"
 import { newGroup, ScimGroup } from "./ScimGroup.js"
-import { newUser, profileOf, ScimUser } from "./ScimUser.js"
+import { newUser, profileOf, ScimUser, showsReplace } from "./ScimUser.js"
 import { ServiceProviderConfig } from "./ServiceProviderConfig.js"
 import {
   Conflict,
@@ -356,14 +356,18 @@ const makeReader = (client: ScimClient.Service, pageSize: number, concurrency: n
       )
     )
 
-  /** Whether a user is in the account and active, by id (for telling why monday.com refused a member). */
-  const userState = (userId: string) =>
+  const getUser = (userId: string): Effect.Effect<Option.Option<ScimUser>, SinkError> =>
     client.json({ method: "GET", path: `/Users/${encodeURIComponent(userId)}`, userId }, ScimUser).pipe(
-      Effect.map((user): "active" | "deactivated" | "missing" => (user.active ? "active" : "deactivated")),
-      Effect.catchTag("UserNotInAccount", () => Effect.succeed("missing" as const))
+      Effect.map(Option.some),
+      Effect.catchTag("UserNotInAccount", () => Effect.succeedNone)
     )
 
-  return { readTarget, testConnection, findTeamsByName, sameNameGuard, getGroup, findUserByName, userState }
+  /** Whether a user is in the account and active, by id (for telling why monday.com refused a member). */
+  const userState = (userId: string) =>
+    Effect.map(getUser(userId), (user): "active" | "deactivated" | "missing" =>
+      Option.isNone(user) ? "missing" : user.value.active ? "active" : "deactivated")
+
+  return { readTarget, testConnection, findTeamsByName, sameNameGuard, getGroup, findUserByName, getUser, userState }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -464,14 +468,15 @@ const makeLiveWriter = (
         body: PatchOp.make(patch.operations),
         // A PATCH whose answer was lost may have been applied: if the team already shows the change,
         // don't send it again (re-sending a remove that took would be refused as noTarget).
-        recover: patch.add.length + patch.remove.length === 0
-          ? Effect.succeedNone
-          : Effect.map(reader.getGroup(teamId), (group) => {
-            if (Option.isNone(group) || group.value.members === undefined) return Option.none()
-            const members = new Set(group.value.members.map((member) => member.value))
-            const took = patch.add.every((id) => members.has(id)) && patch.remove.every((id) => !members.has(id))
-            return took ? Option.some(undefined) : Option.none()
-          })
+        recover: Effect.map(reader.getGroup(teamId), (group) => {
+          if (Option.isNone(group)) return Option.none()
+          if (patch.rename !== undefined && group.value.displayName !== patch.rename) return Option.none()
+          if (patch.add.length + patch.remove.length === 0) return Option.some(undefined)
+          if (group.value.members === undefined) return Option.none()
+          const members = new Set(group.value.members.map((member) => member.value))
+          const took = patch.add.every((id) => members.has(id)) && patch.remove.every((id) => !members.has(id))
+          return took ? Option.some(undefined) : Option.none()
+        })
       }).pipe(
         Effect.catchAll((error) => explainRefusal(error, patch.add, teamId)),
         Effect.withSpan("MondaySink.patchTeam", { attributes: { teamId } })
@@ -504,7 +509,12 @@ const makeLiveWriter = (
         method: "PATCH",
         path: `/Users/${encodeURIComponent(userId)}`,
         userId,
-        body: PatchOp.make([{ op: "replace", value }])
+        body: PatchOp.make([{ op: "replace", value }]),
+        // Its answer lost, the replace may have taken: when the user already shows every value, it's done.
+        recover: Effect.map(
+          reader.getUser(userId),
+          (user) => Option.isSome(user) && showsReplace(user.value, value) ? Option.some(undefined) : Option.none()
+        )
       }).pipe(
         Effect.catchTags({
           // SCIM already answered for this account, so a 403 on a deactivation or a userType change is

@@ -85,6 +85,37 @@ export const profileOf = (user: ScimUser): Partial<Pick<
   }
 }
 
+const ADDRESS_FIELDS = ["streetAddress", "locality", "region", "postalCode", "country"] as const
+
+/**
+ * Whether `user` already shows every attribute of a path-less `replace` value (as `newUser` and
+ * `userReplaceValue` build them): how a PATCH whose answer was lost is known to have taken.
+ */
+export const showsReplace = (user: ScimUser, value: Readonly<Record<string, unknown>>): boolean => {
+  const profile = profileOf(user)
+  return Object.entries(value).every(([key, expected]) => {
+    switch (key) {
+      case "active":
+        return user.active === expected
+      case "userType":
+        return typeof expected === "string" && user.userType?.toLowerCase() === expected.toLowerCase()
+      case "name":
+        return Object.entries(expected as Record<string, unknown>).every(([sub, v]) =>
+          (user.name as Record<string, unknown> | undefined)?.[sub] === v
+        )
+      case "phoneNumbers":
+        return profile.phoneNumber === (expected as ReadonlyArray<{ readonly value?: unknown }>)[0]?.value
+      case "addresses": {
+        const want = (expected as ReadonlyArray<Record<string, unknown>>)[0] ?? {}
+        const have: Record<string, unknown> = profile.address ?? {}
+        return ADDRESS_FIELDS.every((field) => have[field] === want[field])
+      }
+      default:
+        return (user as Record<string, unknown>)[key] === expected
+    }
+  })
+}
+
 const phoneNumbers = (value: string) => [{ value, type: "work", primary: true }]
 const addresses = (address: Domain.MondayAddress) => [{ ...address, type: "work", primary: true }]
 

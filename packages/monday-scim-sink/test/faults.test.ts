@@ -5,10 +5,10 @@
  */
 import { HttpClient, HttpClientError } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import type { Plan } from "@okta-monday/mapping-core"
+import { Domain, Plan } from "@okta-monday/mapping-core"
 import { Effect, Logger, LogLevel } from "effect"
 import { emulator, type MondayEmulator } from "./support/emulator.js"
-import { create, liveSink, patch, plan, rename } from "./support/plan.js"
+import { create, liveSink, patch, plan, remove, rename } from "./support/plan.js"
 
 const seed = (emu: MondayEmulator) => {
   const { token } = emu.createAccount({
@@ -25,12 +25,27 @@ const seed = (emu: MondayEmulator) => {
   return { token, state, id }
 }
 
-/** A plan touching every kind of write, and the membership it must leave, by team name. */
+const createUser = (n: number): Plan.Operation => ({
+  _tag: "CreateUser",
+  key: `user:00unew${n}`,
+  oktaUserId: Domain.OktaUserId.make(`00unew${n}`),
+  userName: `new${n}@acme.io`,
+  displayName: `New ${n}`,
+  userType: "member",
+  attributes: {}
+})
+
+/**
+ * A plan touching every kind of write (user creates, team creates with created users, member
+ * patches, renames, a delete), and the membership it must leave, by team name. `People` holds the
+ * created users, whose ids are known only after the apply.
+ */
 const busyPlan = (
   state: ReturnType<typeof seed>["state"],
   id: (email: string) => string
 ): { plan: Plan.Plan; expected: Map<string, Set<string>> } => {
-  const operations: Array<Plan.Operation> = []
+  const operations: Array<Plan.Operation> = [createUser(0), createUser(1), createUser(2)]
+  operations.push(create("People", [0, 1, 2].map((n) => Plan.newUserPlaceholder(`00unew${n}`))))
   const expected = new Map<string, Set<string>>()
   for (let t = 0; t < 8; t++) {
     const members = Array.from({ length: 6 }, (_, i) => id(`u${30 + ((t * 3 + i) % 30)}@acme.io`))
@@ -39,27 +54,77 @@ const busyPlan = (
     expected.set(`New ${t}`, new Set([...members, ...more]))
   }
   state.teams.forEach((team, t) => {
+    if (t === 4) {
+      operations.push(remove(team.displayName, team.id))
+      return
+    }
     const add = [id(`u${40 + t}@acme.io`), id(`u${50 + t}@acme.io`)]
-    const remove = team.members.slice(0, 3)
+    const removed = team.members.slice(0, 3)
     const name = t % 2 === 0 ? `Renamed ${t}` : team.displayName
     if (t % 2 === 0) operations.push(rename(team.displayName, team.id, team.displayName, name))
-    operations.push(patch(team.displayName, { teamId: team.id, add, remove }))
+    operations.push(patch(team.displayName, { teamId: team.id, add, remove: removed }))
     expected.set(name, new Set([...team.members.slice(3), ...add]))
   })
+  const u27 = Domain.MondayUserId.make(id("u27@acme.io"))
+  const u28 = Domain.MondayUserId.make(id("u28@acme.io"))
+  operations.push(
+    { _tag: "UpdateUser", key: "user:00u27", mondayUserId: u27, userName: "u27@acme.io", changes: [{ attribute: "title", to: "Lead" }] },
+    { _tag: "DeactivateUser", key: "user:00u28", mondayUserId: u28, userName: "u28@acme.io", reason: "inactive-in-okta", detail: "SUSPENDED" }
+  )
   return { plan: plan(operations), expected }
 }
 
 const membership = (state: { teams: ReadonlyArray<{ displayName: string; members: ReadonlyArray<string> }> }) =>
   new Map(state.teams.map((team) => [team.displayName, new Set(team.members)]))
 
+const WRITES = ["POST /Users", "PATCH /Users/{id}", "POST /Groups", "PATCH /Groups/{id}", "DELETE /Groups/{id}"]
+
+/** Faults of `kind` injected on writes (answers lost after the server acted, when the kind says so). */
+const onWrites = (injected: Record<string, number>, kind: string) =>
+  Object.entries(injected)
+    .filter(([key]) => key.startsWith(`${kind} `) && WRITES.some((write) => key.endsWith(` ${write}`)))
+    .reduce((n, [, count]) => n + count, 0)
+
+/**
+ * The plan applied exactly: every team's members as planned, no team or user made twice, and each
+ * write carried out by the server once, even when its answer never reached the sink.
+ */
+const expectExactly = (emu: MondayEmulator, expected: Map<string, Set<string>>) => {
+  expect(emu.applied()).toEqual({
+    "POST /Users": 3,
+    "POST /Groups": 9,
+    "PATCH /Groups/{id}": 8 + 4 + 2,
+    "DELETE /Groups/{id}": 1,
+    "PATCH /Users/{id}": 2
+  })
+  const after = emu.account("acme")
+  const newUsers = [0, 1, 2].map((n) => after.users.filter((u) => u.userName === `new${n}@acme.io`))
+  expect(newUsers.map((users) => users.length)).toEqual([1, 1, 1])
+  const all = new Map(expected).set("People", new Set(newUsers.map(([user]) => user!.id)))
+  expect(after.teams.length).toBe(all.size)
+  expect(membership(after)).toEqual(all)
+  expect(after.users.length).toBe(61 + 3)
+  expect(after.users.find((u) => u.userName === "u27@acme.io")?.title).toBe("Lead")
+  expect(after.users.filter((u) => !u.active).map((u) => u.userName)).toEqual(["u28@acme.io"])
+}
+
 describe("faults", () => {
-  it.scopedLive("under 429 storms, 5xx, slow answers and drops, the teams end exactly as planned", () =>
+  it.scopedLive("under 429 storms, 5xx, slow answers, drops and lost answers, the teams end exactly as planned", () =>
     Effect.gen(function*() {
       const emu = yield* emulator()
       const { id, state, token } = seed(emu)
       const { expected, plan } = busyPlan(state, id)
       emu.setFaults({
-        shares: { "429": 0.15, "500": 0.05, "502": 0.05, "503": 0.1, drop: 0.1, slow: 0.05 },
+        shares: {
+          "429": 0.15,
+          "500": 0.05,
+          "502": 0.05,
+          "503": 0.1,
+          drop: 0.1,
+          slow: 0.05,
+          "drop-after": 0.08,
+          "500-after": 0.08
+        },
         retryAfterSeconds: 0,
         slowMs: 20,
         seed: 11
@@ -71,16 +136,43 @@ describe("faults", () => {
       const outcomes = yield* sink.apply(plan, { concurrency: 4 })
 
       expect(outcomes.filter((o) => o.status !== "done")).toEqual([])
+      const injected = emu.injectedFaults()
       emu.setFaults({})
-      const after = emu.account("acme")
-      expect(after.teams.length).toBe(13)
-      expect(membership(after)).toEqual(expected)
+      expectExactly(emu, expected)
+      // Writes did take and lose their answers, both ways, so a change applied twice would show.
+      expect(onWrites(injected, "drop-after")).toBeGreaterThan(0)
+      expect(onWrites(injected, "500-after")).toBeGreaterThan(0)
       const stats = yield* sink.stats
       expect(stats.retries).toBeGreaterThan(0)
       expect(stats.rateLimited).toBeGreaterThan(0)
       expect(stats.serverErrors).toBeGreaterThan(0)
       expect(stats.transportErrors).toBeGreaterThan(0)
       expect(stats.requests).toBe(emu.counters().total)
+    }))
+
+  it.scopedLive("when every kind of write loses its answer after acting, nothing is applied twice or lost", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const { id, state, token } = seed(emu)
+      const { expected, plan } = busyPlan(state, id)
+      emu.setFaults({ shares: { "drop-after": 0.3, "500-after": 0.3 }, only: WRITES, seed: 5 })
+      const sink = yield* liveSink(emu.scimUrl, token, {
+        retry: { baseDelay: "1 millis", maxDelay: "5 millis", maxAttempts: 30 }
+      })
+
+      const outcomes = yield* sink.apply(plan, { concurrency: 4 })
+
+      expect(outcomes.filter((o) => o.status !== "done")).toEqual([])
+      const injected = emu.injectedFaults()
+      emu.setFaults({})
+      expectExactly(emu, expected)
+      for (const write of WRITES) {
+        const lost = Object.entries(injected).filter(([key]) => key.endsWith(` ${write}`)).length
+        expect([write, lost > 0]).toEqual([write, true])
+      }
+      // A create whose answer was lost is found by name and adopted, never POSTed again.
+      expect(emu.counters()["POST /Groups"]).toBe(9)
+      expect(emu.counters()["POST /Users"]).toBe(3)
     }))
 
   it.scopedLive("under the account's rate limit, every change lands and each 429 is counted", () =>

@@ -36,6 +36,8 @@ export interface PatchPlan {
   readonly operations: readonly [PatchOp.PatchOperation, ...Array<PatchOp.PatchOperation>]
   readonly add: ReadonlyArray<string>
   readonly remove: ReadonlyArray<string>
+  /** The new name, for a rename. */
+  readonly rename?: string
 }
 
 export interface ApplyOptions {
@@ -119,7 +121,8 @@ export const applyPlan = (
               writer.patchTeam(operation.teamId, {
                 operations: [PatchOp.replaceDisplayName(operation.to)],
                 add: [],
-                remove: []
+                remove: [],
+                rename: operation.to
               }),
               { teamId: operation.teamId }
             )
