@@ -9,7 +9,7 @@ import { Plan, Planner } from "@okta-monday/mapping-core"
 import { MondaySink } from "@okta-monday/monday-scim-sink"
 import { OktaSource } from "@okta-monday/okta-source"
 import type { FeedCursor } from "@okta-monday/okta-source"
-import { Engine, markTokenOwner, protectTokenOwner, releasedBy } from "./Engine.js"
+import { Engine, isUserKey, markTokenOwner, protectTokenOwner, releasedBy } from "./Engine.js"
 import type { ApplyReport, SyncInput } from "./Engine.js"
 import { Metrics, serveHttp } from "./Metrics.js"
 import type { EngineMetrics } from "./Metrics.js"
@@ -69,6 +69,9 @@ const countOutcomes = (metrics: EngineMetrics, report: ApplyReport) => {
     if (op !== undefined) metrics.operations.inc({ kind: op._tag, outcome: o.status })
   })
   metrics.blockedTeams.set(report.plan.blockers.length)
+  const users = report.backedOff.filter(isUserKey).length
+  metrics.backedOffUsers.set(users)
+  metrics.backedOffTeams.set(report.backedOff.length - users)
 }
 
 /** Runs until interrupted (SIGINT/SIGTERM through the runtime) or until the lease is lost. */

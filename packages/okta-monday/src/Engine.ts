@@ -251,6 +251,23 @@ export const withAppUsers = (
   return new Domain.SourceSnapshot({ ...source, users: [...source.users, ...extra], assignments })
 }
 
+/** The prefix of a user operation's key (`user:<id>`); every other key names a team. */
+const USER_KEY = "user:"
+
+export const isUserKey = (key: string): boolean => key.startsWith(USER_KEY)
+
+/** A plan key as a person reads it: `team "Sales"`, or `user ann@example.com` for a user's operations. */
+export const describeKey = (key: string, plan: Plan.Plan, input: Planner.PlanInput): string => {
+  if (!isUserKey(key)) return `team "${key}"`
+  const id = key.slice(USER_KEY.length)
+  const op = plan.operations.find((o) => o.key === key && "userName" in o)
+  const name = (op !== undefined && "userName" in op ? op.userName : undefined) ??
+    input.source.users.find((u) => u.id === id)?.email ??
+    // Users no Okta record explains are keyed by their monday.com id.
+    input.target.users.find((u) => u.id === id)?.userName
+  return `user ${name ?? id}`
+}
+
 /** Emails for the readable diff. */
 export const namesOf = (input: Planner.PlanInput): PlanFile.Names => {
   const monday = new Map(input.target.users.map((u) => [u.id as string, u.userName]))
@@ -357,8 +374,8 @@ export const make = (options: EngineOptions) =>
       return { ...sync, input: { ...sync.input, links } }
     })
 
-    /** Holds back the operations of teams that keep failing, until their back-off is due. */
-    const withoutBackedOff = (plan: Plan.Plan) =>
+    /** Holds back the operations of teams (and users) that keep failing, until their back-off is due. */
+    const withoutBackedOff = (plan: Plan.Plan, input: Planner.PlanInput) =>
       Effect.gen(function*() {
         const entries = yield* store.backoff.list
         const t = yield* now
@@ -371,7 +388,7 @@ export const make = (options: EngineOptions) =>
           ...plan.warnings,
           ...Array.from(held, (key): Plan.Warning => ({
             _tag: "Message",
-            message: `team "${key}" failed ${backoffAfter}+ times in a row; its changes wait for its back-off`
+            message: `${describeKey(key, plan, input)} failed ${backoffAfter}+ times in a row; its changes wait for its back-off`
           }))
         ]
         return { plan: new Plan.Plan({ ...plan, operations, warnings }), held: Array.from(held).sort() }
@@ -385,7 +402,7 @@ export const make = (options: EngineOptions) =>
       applyOptions: ApplyOptions = {}
     ) {
       const { cursor, released = [] } = applyOptions
-      const { plan, held } = kind === "saved-plan" ? { plan: planned, held: [] } : yield* withoutBackedOff(planned)
+      const { plan, held } = kind === "saved-plan" ? { plan: planned, held: [] } : yield* withoutBackedOff(planned, sync.input)
       yield* store.blocked.set(plan.blockers)
       if (plan.operations.length === 0) {
         const links = linksAfter(sync.input, plan, [])

@@ -11,6 +11,8 @@ export interface EngineMetrics {
   readonly cycles: Prom.Counter<"kind" | "result">
   readonly operations: Prom.Counter<"kind" | "outcome">
   readonly blockedTeams: Prom.Gauge
+  readonly backedOffTeams: Prom.Gauge
+  readonly backedOffUsers: Prom.Gauge
   readonly lastSuccess: Prom.Gauge
   readonly apiRequests: Prom.Gauge<"side">
   readonly apiRateLimited: Prom.Gauge<"side">
@@ -39,6 +41,16 @@ export const makeMetrics = (): EngineMetrics => {
     blockedTeams: new Prom.Gauge({
       name: "okta_monday_blocked_teams",
       help: "Teams (or removals) held back by a blocker after the last cycle",
+      registers: [registry]
+    }),
+    backedOffTeams: new Prom.Gauge({
+      name: "okta_monday_backed_off_teams",
+      help: "Teams whose changes wait for their back-off after failing repeatedly (okta-monday status lists them)",
+      registers: [registry]
+    }),
+    backedOffUsers: new Prom.Gauge({
+      name: "okta_monday_backed_off_users",
+      help: "Users whose changes wait for their back-off after failing repeatedly",
       registers: [registry]
     }),
     lastSuccess: new Prom.Gauge({
