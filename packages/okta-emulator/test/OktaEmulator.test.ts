@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "@effect/vitest"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vitest"
 import okta from "@okta/okta-sdk-nodejs"
 import { Effect } from "effect"
 import { generateKeyPairSync } from "node:crypto"
@@ -156,6 +156,74 @@ describe("reads", () => {
       em.setOptions({ emptyLists: true })
       expect((await get(em, "/api/v1/users")).body).toEqual([])
     }))
+})
+
+describe("page sizes: each endpoint's default and maximum limit", () => {
+  // One org larger than every maximum: 10,050 groups, 1,100 users (all assigned), a group of 1,100, 250
+  // groups assigned to the app, and 1,200 System Log events.
+  let em: OktaEmulator
+  let total: Record<string, number>
+  beforeAll(async () => {
+    em = await startOktaEmulator()
+    const { userIds, groupIds } = em.generate({
+      users: 1_100,
+      groups: 10_050,
+      memberships: 25_000,
+      skew: 1.2,
+      assignedShare: 1,
+      suspendedShare: 0,
+      deprovisionedShare: 0,
+      assignedGroups: 250
+    })
+    const big = groupIds[0]!
+    for (const u of userIds) em.addMember(big, u)
+    for (let i = 0; i < 1_200; i++) em.updateUser(userIds[i % userIds.length]!, { title: `t${i}` })
+    const state = em.state()
+    total = {
+      groups: state.groups.length,
+      members: state.groups[0]!.members.length,
+      users: state.users.length,
+      appUsers: state.assignments.length,
+      appGroups: state.assignedGroupIds.length,
+      logs: state.logEvents
+    }
+  }, 120_000)
+  afterAll(() => em.close())
+
+  const since = encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())
+  const until = () => encodeURIComponent(new Date(Date.now() + 60_000).toISOString())
+  const cases = [
+    { endpoint: "groups", path: () => "/api/v1/groups", def: 10_000, max: 10_000 },
+    { endpoint: "members", path: () => `/api/v1/groups/${em.state().groups[0]!.id}/users`, def: 1_000, max: 1_000 },
+    { endpoint: "users", path: () => "/api/v1/users", def: 200, max: 200 },
+    { endpoint: "appUsers", path: () => `/api/v1/apps/${em.appId}/users`, def: 50, max: 500 },
+    { endpoint: "appGroups", path: () => `/api/v1/apps/${em.appId}/groups`, def: 20, max: 200 },
+    { endpoint: "logs", path: () => `/api/v1/logs?since=${since}&until=${until()}`, def: 100, max: 1_000 }
+  ] as const
+
+  for (const c of cases) {
+    it.effect(`${c.endpoint}: ${c.def} by default, at most ${c.max}, and a bad limit is refused`, () =>
+      Effect.promise(async () => {
+        expect(total[c.endpoint], "the org must be larger than the maximum").toBeGreaterThan(c.max)
+        const sep = c.path().includes("?") ? "&" : "?"
+        const limitOf = (res: Response) => new URL(/<([^>]+)>; rel="self"/.exec(res.headers.get("link")!)![1]!).searchParams.get("limit")
+        const byDefault = await get(em, c.path())
+        expect(byDefault.res.status).toBe(200)
+        expect(byDefault.body).toHaveLength(c.def)
+        expect(limitOf(byDefault.res)).toBe(String(c.def))
+        expect(nextLink(byDefault.res)).toBeDefined()
+        const clamped = await get(em, `${c.path()}${sep}limit=${c.max + 1_000}`)
+        expect(clamped.body).toHaveLength(c.max)
+        expect(limitOf(clamped.res)).toBe(String(c.max))
+        const small = await get(em, `${c.path()}${sep}limit=7`)
+        expect(small.body).toHaveLength(7)
+        for (const bad of ["0", "-1", "ten"]) {
+          const refused = await get(em, `${c.path()}${sep}limit=${bad}`)
+          expect(refused.res.status, `limit=${bad}`).toBe(400)
+          expect(refused.body.errorCode).toBe("E0000001")
+        }
+      }))
+  }
 })
 
 describe("writes through the real SDK record System Log events", () => {

@@ -123,6 +123,8 @@ export class Org {
   readonly users = new Map<string, UserRec>()
   readonly usersByLogin = new Map<string, string>()
   readonly groups = new Map<string, GroupRec>()
+  /** Group name → ids of the groups with that name (APP_GROUPs may share one), oldest first. */
+  private readonly groupsByName = new Map<string, Array<string>>()
   /** userId → groups the user is a member of. */
   readonly userGroups = new Map<string, Set<string>>()
   readonly direct = new Map<string, DirectAssignment>()
@@ -165,8 +167,22 @@ export class Org {
   }
 
   groupByName(name: string): GroupRec | undefined {
-    for (const g of this.groups.values()) if (g.profile.name === name) return g
-    return undefined
+    const ids = this.groupsByName.get(name)
+    return ids === undefined ? undefined : this.groups.get(ids[0]!)
+  }
+
+  private indexName(g: GroupRec, name: string | undefined): void {
+    const old = this.groupsByName.get(g.profile.name)
+    if (old) {
+      const rest = old.filter((id) => id !== g.id)
+      if (rest.length === 0) this.groupsByName.delete(g.profile.name)
+      else this.groupsByName.set(g.profile.name, rest)
+    }
+    if (name !== undefined) {
+      // Insertion order (= seq order), so the oldest group of a name is found first.
+      const ids = [...(this.groupsByName.get(name) ?? []), g.id].sort((a, b) => this.groups.get(a)!.seq - this.groups.get(b)!.seq)
+      this.groupsByName.set(name, ids)
+    }
   }
 
   usersInOrder(): ReadonlyArray<UserRec> {
@@ -261,6 +277,7 @@ export class Org {
       sortedMembers: undefined
     }
     this.groups.set(id, rec)
+    this.indexName(rec, input.name)
     this.sortedGroups = undefined
     return rec
   }
@@ -295,6 +312,7 @@ export class Org {
         "name: An object with this field already exists in the current organization"
       ])
     }
+    this.indexName(g, profile.name)
     g.profile = { ...g.profile, name: profile.name, description: profile.description ?? g.profile.description }
     g.lastUpdated = isoNow(this.clock())
     this.record(actor, "group.profile.update", "Update group profile", [this.groupTarget(g)])
@@ -306,6 +324,7 @@ export class Org {
     if (g.type === "BUILT_IN") throw new OrgError(403, "E0000006", "You do not have permission to perform the requested action")
     if (this.appGroups.has(id)) this.unassignGroup(id, actor)
     for (const userId of g.members) this.userGroups.get(userId)?.delete(id)
+    this.indexName(g, undefined)
     this.groups.delete(id)
     this.sortedGroups = undefined
     this.record(actor, "group.lifecycle.delete", "Delete Okta group", [this.groupTarget(g)])
