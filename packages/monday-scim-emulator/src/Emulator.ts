@@ -46,7 +46,9 @@ export interface MondayEmulator {
    * client: a change applied twice shows here even when the client never learnt of the first.
    */
   applied(): Record<string, number>
-  /** Clears the request counters, the applied-write counts and the injected-fault counts. */
+  /** SCIM requests being served now, and the most served at once since the start or `resetCounters`. */
+  inFlight(): { readonly now: number; readonly peak: number }
+  /** Clears the request counters, the applied-write counts and the injected-fault counts; the peak restarts at now. */
   resetCounters(): void
   /** Drops all accounts, counters, faults and rate-limit buckets. */
   reset(): void
@@ -76,6 +78,7 @@ export const startMondayEmulator = async (options: MondayEmulatorOptions = {}): 
   const buckets = new TokenBuckets(options.rateLimit)
   const counters = new Map<string, number>()
   const applied = new Map<string, number>()
+  const inFlight = { now: 0, peak: 0 }
   let scimUrl = ""
 
   const setFaults = (next: FaultOptions) => faults.set(decodeAdmin(FaultOptionsSchema, next, "faults"))
@@ -93,6 +96,7 @@ export const startMondayEmulator = async (options: MondayEmulatorOptions = {}): 
   const resetCounters = () => {
     counters.clear()
     applied.clear()
+    inFlight.peak = inFlight.now
     faults.clearInjected()
   }
   const reset = () => {
@@ -109,6 +113,7 @@ export const startMondayEmulator = async (options: MondayEmulatorOptions = {}): 
       buckets,
       counters,
       applied,
+      inFlight,
       options: () => resolved,
       scimUrl: () => scimUrl,
       setFaults,
@@ -147,6 +152,7 @@ export const startMondayEmulator = async (options: MondayEmulatorOptions = {}): 
     counters: () => Object.fromEntries(counters),
     injectedFaults: () => faults.injectedCounts(),
     applied: () => Object.fromEntries(applied),
+    inFlight: () => ({ ...inFlight }),
     resetCounters,
     reset,
     createToken: (slug, request) => store.createToken(slug, request),

@@ -42,6 +42,8 @@ export interface ServerContext {
   readonly counters: Map<string, number>
   /** Writes the store carried out (2xx), by "METHOD /template", whether or not the answer reached the client. */
   readonly applied: Map<string, number>
+  /** SCIM requests received and not yet answered, and the most there were at once. */
+  readonly inFlight: { now: number; peak: number }
   readonly options: () => ResolvedOptions
   readonly scimUrl: () => string
   readonly setFaults: (faults: FaultOptionsType) => void
@@ -167,6 +169,10 @@ export const makeHandler = (ctx: ServerContext) => {
     const template = templateOf(segments)
     const key = `${method} ${template}`
     count(key)
+    // In flight from arrival until the answer is out (or the socket is gone): what a client's concurrency shows as.
+    ctx.inFlight.now++
+    ctx.inFlight.peak = Math.max(ctx.inFlight.peak, ctx.inFlight.now)
+    res.once("close", () => ctx.inFlight.now--)
     const raw = await readBody(req)
     const fault = ctx.faults.pick(key)
     if (fault === "drop") {

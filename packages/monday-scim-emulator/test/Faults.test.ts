@@ -205,6 +205,22 @@ layer(emulatorLayer({ seed: 7 }))("Faults, rate limit and counters", (it) => {
   })
 
   describe("counters", () => {
+    it.effect("in flight: requests being served now, and the most at once", () =>
+      Effect.gen(function* () {
+        const { emulator, client } = yield* freshAcme
+        emulator.resetCounters()
+        emulator.setFaults({ shares: { slow: 1 }, slowMs: 150 })
+        yield* Effect.all(Array.from({ length: 5 }, () => client.get("/Users/101")), { concurrency: "unbounded" })
+        expect(emulator.inFlight()).toEqual({ now: 0, peak: 5 })
+        emulator.setFaults({})
+        yield* Effect.all(Array.from({ length: 3 }, () => client.get("/Users/101")), { concurrency: 1 })
+        emulator.resetCounters()
+        expect(emulator.inFlight()).toEqual({ now: 0, peak: 0 })
+        yield* client.get("/Users/101")
+        expect(emulator.inFlight()).toEqual({ now: 0, peak: 1 })
+      })
+    )
+
     it.effect("count every SCIM request by method and path template, plus total; resettable", () =>
       Effect.gen(function* () {
         const { emulator, client } = yield* freshAcme

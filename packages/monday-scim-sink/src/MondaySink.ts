@@ -160,6 +160,11 @@ const GroupList = ListResponse(ScimGroup)
 
 const makeReader = (client: ScimClient.Service, pageSize: number, concurrency: number) => {
   /**
+   * Every read of the account (pages, single teams) takes one of `concurrency` permits, so users,
+   * teams and their pages read side by side never have more than `concurrency` requests in flight.
+   */
+  const reads = Effect.unsafeMakeSemaphore(concurrency)
+  /**
    * Every page of a list endpoint. After the first page the rest are read concurrently, stepping
    * by the page size the server actually gave (it may cap `count`); if the account changed while
    * reading and the pages don't add up, it is read again one page after the other.
@@ -171,7 +176,7 @@ const makeReader = (client: ScimClient.Service, pageSize: number, concurrency: n
   ): Effect.Effect<Array<L["Resources"][number]>, SinkError> => {
     type A = L["Resources"][number]
     const page = (startIndex: number) =>
-      client.json(
+      reads.withPermits(1)(client.json(
         {
           method: "GET",
           path,
@@ -182,7 +187,7 @@ const makeReader = (client: ScimClient.Service, pageSize: number, concurrency: n
           }
         },
         list
-      )
+      ))
     const distinct = (items: ReadonlyArray<A>) => [...new Map(items.map((item) => [item.id, item])).values()]
     const sequential = Effect.gen(function*() {
       const items: Array<A> = []
@@ -225,7 +230,8 @@ const makeReader = (client: ScimClient.Service, pageSize: number, concurrency: n
   const getGroup = (teamId: string) =>
     client.json({ method: "GET", path: `/Groups/${encodeURIComponent(teamId)}`, teamId }, ScimGroup).pipe(
       Effect.map(Option.some),
-      Effect.catchTag("TeamNotFound", () => Effect.succeedNone)
+      Effect.catchTag("TeamNotFound", () => Effect.succeedNone),
+      reads.withPermits(1)
     )
 
   const readTarget = Effect.fn("MondaySink.readTarget")(function*(options?: ReadTargetOptions) {
@@ -397,11 +403,7 @@ const mayBeMemberRefusal = (error: SinkError): boolean => {
   }
 }
 
-const makeLiveWriter = (
-  client: ScimClient.Service,
-  reader: ReturnType<typeof makeReader>,
-  concurrency: number
-): TeamWriter => {
+const makeLiveWriter = (client: ScimClient.Service, reader: ReturnType<typeof makeReader>): TeamWriter => {
   /**
    * Tells why a team write carrying `members` was refused, by asking monday.com about the members
    * the detail names (all of them when it names none): missing ones are UserNotInAccount,
@@ -419,7 +421,8 @@ const makeLiveWriter = (
       const detail = error._tag === "InvalidAttribute" ? error.detail : undefined
       const named = members.filter((id) => mentionsId(detail, id))
       const suspects = [...new Set(named.length > 0 ? named : members)]
-      const checked = yield* Effect.either(Effect.forEach(suspects, reader.userState, { concurrency }))
+      // One at a time: the apply's bound on requests in flight is one per team worked on.
+      const checked = yield* Effect.either(Effect.forEach(suspects, reader.userState))
       if (Either.isLeft(checked)) return yield* Effect.fail(error)
       const missing = suspects.filter((_, i) => checked.right[i] === "missing")
       const deactivated = suspects.filter((_, i) => checked.right[i] === "deactivated")
@@ -589,7 +592,7 @@ const clientOptions = (config: MondaySinkConfig): ScimClient.Options => ({
 export const fromClient = (client: ScimClient.Service, config?: Pick<MondaySinkConfig, "concurrency" | "pageSize">) => {
   const concurrency = Math.max(1, config?.concurrency ?? DEFAULT_CONCURRENCY)
   const reader = makeReader(client, Math.max(1, config?.pageSize ?? DEFAULT_PAGE_SIZE), concurrency)
-  const writer = makeLiveWriter(client, reader, concurrency)
+  const writer = makeLiveWriter(client, reader)
   return MondaySink.of({
     readTarget: reader.readTarget,
     apply: (plan, options) => applyPlan(writer, plan, options, concurrency).pipe(Effect.withSpan("MondaySink.apply")),
@@ -635,7 +638,11 @@ const layerDryRunReading = (config: MondaySinkConfig) =>
   Layer.effectContext(Effect.gen(function*() {
     const client = yield* ScimClient.make(clientOptions(config))
     const live = fromClient(client, config)
-    const reader = makeReader(client, config.pageSize ?? DEFAULT_PAGE_SIZE, config.concurrency ?? DEFAULT_CONCURRENCY)
+    const reader = makeReader(
+      client,
+      Math.max(1, config.pageSize ?? DEFAULT_PAGE_SIZE),
+      Math.max(1, config.concurrency ?? DEFAULT_CONCURRENCY)
+    )
     const log = yield* Ref.make<ReadonlyArray<RecordedRequest>>([])
     const writer = makeRecordingWriter(log, reader.sameNameGuard)
     const sink = MondaySink.of({
