@@ -11,7 +11,7 @@ import { OktaSource } from "@okta-monday/okta-source"
 import type { FeedCursor } from "@okta-monday/okta-source"
 import { Engine, isUserKey, markTokenOwner, protectTokenOwner, releasedBy } from "./Engine.js"
 import type { ApplyReport, SyncInput } from "./Engine.js"
-import { Metrics, serveHttp } from "./Metrics.js"
+import { Metrics, serveHttp, totalFeeder } from "./Metrics.js"
 import type { EngineMetrics } from "./Metrics.js"
 import { StateStore } from "./state/StateStore.js"
 import type { TokenOwner } from "./state/StateStore.js"
@@ -68,10 +68,21 @@ const countOutcomes = (metrics: EngineMetrics, report: ApplyReport) => {
     const op = report.plan.operations[o.index]
     if (op !== undefined) metrics.operations.inc({ kind: op._tag, outcome: o.status })
   })
-  metrics.blockedTeams.set(report.plan.blockers.length)
-  const users = report.backedOff.filter(isUserKey).length
-  metrics.backedOffUsers.set(users)
-  metrics.backedOffTeams.set(report.backedOff.length - users)
+  // Blockers of a team (whole, or its removals); the run-wide limit and users' blockers apart.
+  const teams = new Set<string>()
+  const users = new Set<string>()
+  let runHeld = 0
+  for (const b of report.plan.blockers) {
+    if (b._tag === "RunRemovalLimit") runHeld = 1
+    else if (isUserKey(b.key)) users.add(b.key)
+    else teams.add(b.key)
+  }
+  metrics.blockedTeams.set(teams.size)
+  metrics.blockedUsers.set(users.size)
+  metrics.runRemovalsHeld.set(runHeld)
+  const backedOffUsers = report.backedOff.filter(isUserKey).length
+  metrics.backedOffUsers.set(backedOffUsers)
+  metrics.backedOffTeams.set(report.backedOff.length - backedOffUsers)
 }
 
 /** Runs until interrupted (SIGINT/SIGTERM through the runtime) or until the lease is lost. */
@@ -133,13 +144,15 @@ export const run = (options: DaemonOptions) =>
       if (options.onListening) yield* options.onListening(server.url)
     }
 
+    const requests = totalFeeder(metrics.apiRequests)
+    const rateLimited = totalFeeder(metrics.apiRateLimited)
     const updateApiMetrics = Effect.gen(function*() {
       const o = yield* okta.stats
       const m = yield* sink.stats
-      metrics.apiRequests.set({ side: "okta" }, o.requests)
-      metrics.apiRateLimited.set({ side: "okta" }, o.rateLimited)
-      metrics.apiRequests.set({ side: "monday" }, m.requests)
-      metrics.apiRateLimited.set({ side: "monday" }, m.rateLimited)
+      requests({ side: "okta" }, o.requests)
+      rateLimited({ side: "okta" }, o.rateLimited)
+      requests({ side: "monday" }, m.requests)
+      rateLimited({ side: "monday" }, m.rateLimited)
     })
 
     const succeeded = (kind: "full" | "delta") =>

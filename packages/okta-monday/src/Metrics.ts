@@ -11,11 +11,13 @@ export interface EngineMetrics {
   readonly cycles: Prom.Counter<"kind" | "result">
   readonly operations: Prom.Counter<"kind" | "outcome">
   readonly blockedTeams: Prom.Gauge
+  readonly blockedUsers: Prom.Gauge
+  readonly runRemovalsHeld: Prom.Gauge
   readonly backedOffTeams: Prom.Gauge
   readonly backedOffUsers: Prom.Gauge
   readonly lastSuccess: Prom.Gauge
-  readonly apiRequests: Prom.Gauge<"side">
-  readonly apiRateLimited: Prom.Gauge<"side">
+  readonly apiRequests: Prom.Counter<"side">
+  readonly apiRateLimited: Prom.Counter<"side">
 }
 
 export class Metrics extends Context.Tag("okta-monday/Metrics")<Metrics, EngineMetrics>() {
@@ -40,7 +42,17 @@ export const makeMetrics = (): EngineMetrics => {
     }),
     blockedTeams: new Prom.Gauge({
       name: "okta_monday_blocked_teams",
-      help: "Teams (or removals) held back by a blocker after the last cycle",
+      help: "Teams held back (whole, or their removals) by a blocker of their own after the last cycle",
+      registers: [registry]
+    }),
+    blockedUsers: new Prom.Gauge({
+      name: "okta_monday_blocked_users",
+      help: "Users held back by a blocker (an unknown user type) after the last cycle",
+      registers: [registry]
+    }),
+    runRemovalsHeld: new Prom.Gauge({
+      name: "okta_monday_run_removals_held",
+      help: "1 when the run-wide removal limit holds every removal, deletion and deactivation until approved",
       registers: [registry]
     }),
     backedOffTeams: new Prom.Gauge({
@@ -58,18 +70,34 @@ export const makeMetrics = (): EngineMetrics => {
       help: "Unix time of the last cycle that finished without error",
       registers: [registry]
     }),
-    apiRequests: new Prom.Gauge({
+    apiRequests: new Prom.Counter({
       name: "okta_monday_api_requests_total",
-      help: "HTTP requests sent, by side (okta, monday)",
+      help: "HTTP requests sent (retries included), by side (okta, monday)",
       labelNames: ["side"] as const,
       registers: [registry]
     }),
-    apiRateLimited: new Prom.Gauge({
+    apiRateLimited: new Prom.Counter({
       name: "okta_monday_api_rate_limited_total",
       help: "HTTP 429 answers received, by side (okta, monday)",
       labelNames: ["side"] as const,
       registers: [registry]
     })
+  }
+}
+
+/**
+ * Feeds a counter from a running total read elsewhere (a client's request count): increments by
+ * what it grew since the last reading. A total that went down was restarted: all of it is new.
+ */
+export const totalFeeder = <L extends string>(counter: Prom.Counter<L>) => {
+  const last = new Map<string, number>()
+  return (labels: Prom.LabelValues<L>, total: number): void => {
+    const key = JSON.stringify(labels)
+    const before = last.get(key) ?? 0
+    const grown = total >= before ? total - before : total
+    last.set(key, total)
+    // Also by 0: the series is then listed from the first reading on.
+    counter.inc(labels, grown)
   }
 }
 

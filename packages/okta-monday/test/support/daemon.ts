@@ -3,6 +3,7 @@
  * scope, with its cycle events recorded and the URL of its `/healthz` and `/metrics` server.
  */
 import { Deferred, Duration, Effect, Fiber, Logger, LogLevel } from "effect"
+import parsePrometheus from "parse-prometheus-text-format"
 import * as Daemon from "../../src/Daemon.js"
 import type { Settings } from "../../src/Settings.js"
 import { engineFor } from "./engine.js"
@@ -45,16 +46,24 @@ export const inProcessDaemon = (settings: Settings, options: InProcessDaemonOpti
     return { url, events, fiber } satisfies RunningDaemon
   })
 
-/** Prometheus text → `name{labels}` → value. */
+/**
+ * Prometheus text (parsed by parse-prometheus-text-format, which throws on what it can't read) →
+ * `name{label="value",…}` → value, labels in the order the text gives them.
+ */
 export const parseMetrics = (text: string): Map<string, number> => {
   const out = new Map<string, number>()
-  for (const line of text.split("\n")) {
-    if (line.startsWith("#") || line.trim() === "") continue
-    const i = line.lastIndexOf(" ")
-    out.set(line.slice(0, i), Number(line.slice(i + 1)))
+  for (const family of parsePrometheus(text)) {
+    for (const sample of family.metrics) {
+      const labels = Object.entries(sample.labels ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      out.set(labels.length === 0 ? family.name : `${family.name}{${labels.join(",")}}`, Number(sample.value))
+    }
   }
   return out
 }
+
+/** Each metric family's declared type (`# TYPE` line): name → COUNTER, GAUGE, … */
+export const metricTypes = (text: string): Map<string, string> =>
+  new Map(parsePrometheus(text).map((family) => [family.name, family.type]))
 
 export const getMetrics = (url: string) =>
   Effect.promise(async () => {
