@@ -40,8 +40,11 @@ export const formatFor = (format: Option.Option<ReportFormat>, out: Option.Optio
     return Option.isSome(ext) && (ext.value === "csv" || ext.value === "json") ? ext.value : "html"
   })
 
-/** Without a state file the report reads against empty links (every team then shows as unmanaged). */
-const readOnlyStore = (settings: Settings) =>
+/**
+ * Without a state file the report reads against empty links (every team then shows as unmanaged)
+ * rather than create one; with one, `accessReport` only reads it.
+ */
+const storeFor = (settings: Settings) =>
   "sqlite" in settings.state && !Fs.existsSync(settings.state.sqlite)
     ? StateStore.layerMemory({ tenant: settings.state.tenant })
     : StateStore.layer({ ...settings.state })
@@ -54,7 +57,7 @@ export const reportCommand = Command.make(
       const settings = yield* loadSettings(config)
       if (process.stderr.isTTY) yield* Console.error("reading Okta and monday.com…")
       const report = yield* accessReport().pipe(
-        Effect.provide(engineLayer(settings, { store: readOnlyStore(settings) }))
+        Effect.provide(engineLayer(settings, { store: storeFor(settings) }))
       )
       const text = render(report, formatFor(format, out))
       if (Option.isNone(out)) return yield* Console.log(text.endsWith("\n") ? text.slice(0, -1) : text)

@@ -8,6 +8,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Command } from "@effect/cli"
 import { NodeContext } from "@effect/platform-node"
 import { Domain } from "@okta-monday/mapping-core"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { Effect, Schema } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -15,6 +17,7 @@ import { pathToFileURL } from "node:url"
 import { AccessReport, describeAccess } from "../../src/report/AccessReport.js"
 import { accessReport } from "../../src/report/Report.js"
 import { reportCommand } from "../../src/report/ReportCommand.js"
+import { StateStore } from "../../src/state/StateStore.js"
 import { withEngine } from "../support/engine.js"
 import { runCli } from "../support/processes.js"
 import { ADMIN_EMAIL, emailOf, handAdd, settingsOf, world, writeConfig } from "../support/world.js"
@@ -96,6 +99,16 @@ const oracle = (w: World) => {
     }).length
   }
 }
+
+/** Every row of every table of a SQLite file, opened read-only, as sorted JSON lines per table. */
+const dumpSqlite = (filename: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const tables = yield* sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
+    return yield* Effect.forEach(tables, ({ name }) =>
+      Effect.map(sql.unsafe<Record<string, unknown>>(`SELECT * FROM "${name}"`), (rows) =>
+        [name, rows.map((r) => JSON.stringify(r)).sort()] as const))
+  }).pipe(Effect.provide(SqliteClient.layer({ filename, readonly: true })), Effect.orDie)
 
 const emailsWith = (report: AccessReport, flag: string) =>
   report.rows.filter((r) => r.flags.includes(flag as never)).map((r) => r.email).sort()
@@ -259,6 +272,42 @@ describe("okta-monday report against both emulators", () => {
       const shot = yield* Effect.promise(() => page.screenshot({ fullPage: true }))
       if (process.env.REPORT_SCREENSHOT) Fs.writeFileSync(process.env.REPORT_SCREENSHOT.replace(/\.png$/, "-e2e.png"), shot)
     }), { timeout: 90_000 })
+
+  it.scopedLive("reads only: an apply a crash interrupted stays in the state store as it was, and the report says so", () =>
+    Effect.gen(function*() {
+      const w = yield* world(spec)
+      const config = writeConfig(w, { rules })
+      const settings = settingsOf(w, { rules })
+      const sqlite = Path.join(w.dir, "state.sqlite")
+      yield* withEngine(settings, (engine) => engine.sync, "file")
+      // A change to apply, journaled and then "crashed": begun, one outcome recorded, never finished.
+      w.okta.removeMember(w.groupId("Dept - Sales"), w.userId("bob"))
+      const planned = yield* withEngine(settings, (engine) => engine.plan, "file")
+      expect(planned.plan.operations.length).toBeGreaterThan(0)
+      yield* Effect.gen(function*() {
+        const store = yield* StateStore
+        yield* store.beginApply({ runId: "run-cut-short", kind: "full", plan: planned.plan })
+      }).pipe(Effect.provide(StateStore.layerSqlite({ path: sqlite })))
+      const before = yield* dumpSqlite(sqlite)
+      expect(before.length).toBeGreaterThan(0)
+
+      const saved = { ...process.env }
+      Object.assign(process.env, w.env)
+      yield* Effect.addFinalizer(() => Effect.sync(() => Object.assign(process.env, saved)))
+      const run = Command.run(Command.make("okta-monday").pipe(Command.withSubcommands([reportCommand])), {
+        name: "okta-monday",
+        version: "test"
+      })
+      const out = Path.join(w.dir, "review.json")
+      yield* run(["node", "okta-monday", "report", "-c", config, "--out", out]).pipe(Effect.provide(NodeContext.layer))
+      const report = Schema.decodeUnknownSync(Schema.parseJson(AccessReport))(Fs.readFileSync(out, "utf8"))
+      expect(report.warnings.find((x) => x.includes("run-cut-short"))).toMatch(/was interrupted after 0 of \d+ operations/)
+      expect(yield* dumpSqlite(sqlite)).toEqual(before)
+
+      // The same check sees a write: the engine's own read resumes the run, and the rows change.
+      yield* withEngine(settings, (engine) => engine.read, "file")
+      expect(yield* dumpSqlite(sqlite)).not.toEqual(before)
+    }), { timeout: 60_000 })
 
   it.scopedLive("the okta-monday binary prints the JSON report on stdout, without a secret, and exits 0", () =>
     Effect.gen(function*() {
