@@ -3,3 +3,4 @@
  */
 export * from "./OktaEmulator.js"
 export * as OktaFilter from "./OktaFilter.js"
+export * as OktaAdmin from "./OktaAdmin.js"

@@ -119,6 +119,22 @@ export const notFound = (id: string, type: string) =>
 
 const isoNow = (now: number) => new Date(now).toISOString()
 
+export type LifecycleOp = "activate" | "reactivate" | "deactivate" | "suspend" | "unsuspend"
+
+/** Okta's lifecycle operations: the statuses each may start from, where it lands, its System Log message. */
+export const LIFECYCLE: Record<LifecycleOp, { readonly from: ReadonlyArray<UserStatus>; readonly to: UserStatus; readonly message: string }> = {
+  activate: { from: ["STAGED", "DEPROVISIONED"], to: "ACTIVE", message: "Activate Okta user" },
+  // Resends the activation email; the user stays PROVISIONED until they complete it.
+  reactivate: { from: ["PROVISIONED"], to: "PROVISIONED", message: "Reactivate Okta user" },
+  deactivate: {
+    from: ["STAGED", "PROVISIONED", "ACTIVE", "RECOVERY", "PASSWORD_EXPIRED", "LOCKED_OUT", "SUSPENDED"],
+    to: "DEPROVISIONED",
+    message: "Deactivate Okta user"
+  },
+  suspend: { from: ["ACTIVE"], to: "SUSPENDED", message: "Suspend Okta user" },
+  unsuspend: { from: ["SUSPENDED"], to: "ACTIVE", message: "Unsuspend Okta user" }
+}
+
 export class Org {
   readonly users = new Map<string, UserRec>()
   readonly usersByLogin = new Map<string, string>()
@@ -430,37 +446,42 @@ export class Org {
     }
   }
 
-  /** Moves a user through Okta's lifecycle, logging what Okta logs for each transition. */
+  /**
+   * One of Okta's lifecycle operations (`POST /users/{id}/lifecycle/{op}`), logged as Okta logs that
+   * operation: the event follows the operation, not the status it lands in (activating a deactivated
+   * user is `user.lifecycle.activate`; `reactivate` resends activation to a PROVISIONED user).
+   */
+  lifecycle(userId: string, op: LifecycleOp, actor: Actor = ADMIN_ACTOR): UserRec {
+    const u = this.user(userId)
+    const rule = LIFECYCLE[op]
+    if (!rule.from.includes(u.status)) {
+      throw new OrgError(403, "E0000001", `Api validation failed: Cannot ${op} a user that is ${u.status}`)
+    }
+    this.moveTo(u, rule.to, actor, `user.lifecycle.${op}`, rule.message)
+    return u
+  }
+
+  /**
+   * A test shortcut: puts a user in `status` through the operation an admin would use for it, or, for
+   * statuses no admin operation reaches (LOCKED_OUT, PASSWORD_EXPIRED, RECOVERY), directly.
+   */
   setUserStatus(userId: string, status: UserStatus, actor: Actor = ADMIN_ACTOR): void {
     const u = this.user(userId)
     if (u.status === status) return
-    const from = u.status
-    const eventType =
-      status === "DEPROVISIONED"
-        ? "user.lifecycle.deactivate"
-        : status === "SUSPENDED"
-        ? "user.lifecycle.suspend"
-        : from === "SUSPENDED" && status === "ACTIVE"
-        ? "user.lifecycle.unsuspend"
-        : from === "DEPROVISIONED"
-        ? "user.lifecycle.reactivate"
-        : status === "ACTIVE"
-        ? "user.lifecycle.activate"
-        : "user.account.update_profile"
+    const op = (Object.keys(LIFECYCLE) as Array<LifecycleOp>).find((o) =>
+      LIFECYCLE[o].to === status && LIFECYCLE[o].from.includes(u.status)
+    )
+    if (op !== undefined) this.lifecycle(u.id, op, actor)
+    else this.moveTo(u, status, actor, "user.account.update_profile", "Update user profile for Okta")
+  }
+
+  private moveTo(u: UserRec, status: UserStatus, actor: Actor, eventType: string, message: string): void {
     const now = isoNow(this.clock())
     u.status = status
     u.statusChanged = now
     u.lastUpdated = now
     if (status === "ACTIVE" && u.activated === null) u.activated = now
-    const messages: Record<string, string> = {
-      "user.lifecycle.deactivate": "Deactivate Okta user",
-      "user.lifecycle.suspend": "Suspend Okta user",
-      "user.lifecycle.unsuspend": "Unsuspend Okta user",
-      "user.lifecycle.reactivate": "Reactivate Okta user",
-      "user.lifecycle.activate": "Activate Okta user",
-      "user.account.update_profile": "Update user profile for Okta"
-    }
-    this.record(actor, eventType, messages[eventType]!, [this.userTarget(u)])
+    this.record(actor, eventType, message, [this.userTarget(u)])
   }
 
   /** Okta deletes only deactivated users; a second DELETE of an active user deactivates it first. */

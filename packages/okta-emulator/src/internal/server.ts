@@ -7,7 +7,17 @@ import { createPublicKey, type JsonWebKey, randomBytes, verify as verifySignatur
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { errorId, decodeCursor, encodeCursor } from "./ids.js"
 import { type Expr, FilterSyntaxError, matches, parseFilter } from "../OktaFilter.js"
-import { type Actor, ADMIN_ACTOR, type GroupRec, notFound, type Org, OrgError, type UserRec, type UserStatus } from "./org.js"
+import {
+  type Actor,
+  ADMIN_ACTOR,
+  type GroupRec,
+  LIFECYCLE,
+  type LifecycleOp,
+  notFound,
+  type Org,
+  OrgError,
+  type UserRec
+} from "./org.js"
 import { renderApp, renderAppGroup, renderAppUser, renderGroup, renderUser } from "./render.js"
 
 // -----------------------------------------------------------------------------------------------
@@ -310,14 +320,6 @@ const groupView = (g: GroupRec) => ({
 
 const startsWithCI = (value: unknown, q: string) => typeof value === "string" && value.toLowerCase().startsWith(q)
 
-const LIFECYCLE: Record<string, { readonly from?: ReadonlyArray<UserStatus>; readonly to: UserStatus }> = {
-  activate: { from: ["STAGED", "PROVISIONED", "DEPROVISIONED"], to: "ACTIVE" },
-  reactivate: { from: ["PROVISIONED", "DEPROVISIONED"], to: "ACTIVE" },
-  deactivate: { to: "DEPROVISIONED" },
-  suspend: { from: ["ACTIVE"], to: "SUSPENDED" },
-  unsuspend: { from: ["SUSPENDED"], to: "ACTIVE" }
-}
-
 export interface ServerState {
   readonly org: Org
   readonly limiter: RateLimiter
@@ -459,13 +461,9 @@ export const makeRoutes = (state: ServerState): ReadonlyArray<Route> => {
       return { status: 204 }
     }),
     compile("POST", "/api/v1/users/{userId}/lifecycle/{op}", "okta.users.manage", (ctx) => {
-      const op = LIFECYCLE[ctx.params.op!]
-      if (!op) throw notFound(ctx.params.op!, "Lifecycle operation")
-      const u = org.user(ctx.params.userId!)
-      if (op.from && !op.from.includes(u.status)) {
-        throw new OrgError(403, "E0000001", `Api validation failed: Cannot ${ctx.params.op} a user that is ${u.status}`)
-      }
-      org.setUserStatus(u.id, op.to, actor(ctx))
+      const op = ctx.params.op!
+      if (!Object.hasOwn(LIFECYCLE, op)) throw notFound(op, "Lifecycle operation")
+      org.lifecycle(ctx.params.userId!, op as LifecycleOp, actor(ctx))
       return { status: 200, body: {} }
     }),
     compile("GET", "/api/v1/apps/{appId}", "okta.apps.read", (ctx) => {
