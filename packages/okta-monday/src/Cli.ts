@@ -1,21 +1,126 @@
 /**
  * The `okta-monday` command line: validate, check, plan, apply, sync, daemon, status, approve,
- * demo. Every command takes `--config` and `--json`; exit codes say what a script needs to know
- * (plan: 0 nothing to do, 2 changes pending or blocked; errors: 1).
+ * migrate, report (and `demo`, added by main.ts). Exit codes say what a script needs to know
+ * (plan and check: 0 nothing to do, 2 changes pending or blocked; errors: 1). Colour, prompts and
+ * progress only when attached to a terminal.
  */
 import { Args, Command, Options, Prompt } from "@effect/cli"
-import { Console, Duration, Effect, Either, Option } from "effect"
+import { Console, Context, Data, Duration, Effect, Either, Fiber, FiberRef, HashSet, Logger, Option, Schedule } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import { stripVTControlCharacters } from "node:util"
 import { Plan, PlanFile } from "@okta-monday/mapping-core"
+import { MondaySink } from "@okta-monday/monday-scim-sink"
+import { OktaSource } from "@okta-monday/okta-source"
 import * as Daemon from "./Daemon.js"
 import { Engine } from "./Engine.js"
-import type { ApplyReport, CheckReport } from "./Engine.js"
-import { connectionsLayer, engineLayer, testConnections } from "./Layers.js"
+import type { ApplyReport, CheckReport, PlanReport } from "./Engine.js"
+import { checkConnections, engineLayer, testConnections } from "./Layers.js"
+import type { ConnectionsReport } from "./Layers.js"
+import { readOnlyStore } from "./ReadOnlyStore.js"
 import { literalSecrets, loadSettings } from "./Settings.js"
-import type { Settings } from "./Settings.js"
 import { reportCommand } from "./report/ReportCommand.js"
+import { KNOWN_VERSION } from "./state/internal/migrations.js"
 import { StateStore } from "./state/StateStore.js"
+
+// ---------------------------------------------------------------------------------------------
+// The terminal
+// ---------------------------------------------------------------------------------------------
+
+/** What the process is attached to, and where progress goes. Tests set their own. */
+export interface TtyState {
+  readonly stdin: boolean
+  readonly stdout: boolean
+  readonly stderr: boolean
+  /** Writes progress (carriage returns, no newline) to the terminal's error stream. */
+  readonly write: (text: string) => void
+}
+
+export class Tty extends Context.Reference<Tty>()("okta-monday/Cli/Tty", {
+  defaultValue: (): TtyState => ({
+    stdin: process.stdin.isTTY === true,
+    stdout: process.stdout.isTTY === true,
+    stderr: process.stderr.isTTY === true,
+    write: (text) => void process.stderr.write(text)
+  })
+}) {}
+
+const noColour = () => (process.env.NO_COLOR ?? "") !== ""
+
+/** @effect/cli's help and errors are coloured: plain text when the stream isn't a terminal (or NO_COLOR is set). */
+const plainWhereNotTty = <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const tty = yield* Tty
+    const base = yield* Effect.console
+    const strip = (on: boolean) => (args: ReadonlyArray<unknown>) =>
+      on ? args.map((a) => (typeof a === "string" ? stripVTControlCharacters(a) : a)) : args
+    const out = strip(!tty.stdout || noColour())
+    const err = strip(!tty.stderr || noColour())
+    const console: Console.Console = {
+      ...base,
+      log: (...args) => base.log(...out(args)),
+      info: (...args) => base.info(...out(args)),
+      error: (...args) => base.error(...err(args)),
+      warn: (...args) => base.warn(...err(args))
+    }
+    return yield* Effect.withConsole(self, console)
+  })
+
+// Logs go to stderr: readable at a terminal, JSON lines otherwise (and with `daemon --json`).
+const prettyStderr = Logger.withConsoleError(Logger.prettyLogger())
+const jsonStderr = Logger.withConsoleError(Logger.jsonLogger)
+
+const logsTo = (logger: Logger.Logger<unknown, void>) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.locallyWith(self, FiberRef.currentLoggers, (loggers) =>
+    HashSet.add(
+      HashSet.filter(loggers, (l) => l !== Logger.defaultLogger && l !== prettyStderr && l !== jsonStderr),
+      logger
+    ))
+
+/** Counts for a person at a terminal, updated in place on stderr; nothing at all in pipes, files and with --json. */
+interface Progress {
+  /** Runs a read of both sides showing the requests sent so far; `summary` is the line left behind. */
+  readonly reading: <A, E, R>(
+    self: Effect.Effect<A, E, R>,
+    summary?: (a: A) => string
+  ) => Effect.Effect<A, E, R | OktaSource | MondaySink.MondaySink>
+  readonly applied: (done: number, total: number) => Effect.Effect<void>
+}
+
+const makeProgress = (tty: TtyState, json: boolean): Progress => {
+  const enabled = tty.stdout && tty.stderr && !json
+  const show = (text: string) => Effect.sync(() => tty.write(`\r\x1b[2K${text}`))
+  return {
+    reading: (self, summary) =>
+      !enabled ? self : Effect.gen(function*() {
+        const okta = yield* OktaSource
+        const sink = yield* MondaySink.MondaySink
+        const counts = Effect.all([okta.stats, sink.stats]).pipe(
+          Effect.map(([o, m]) => `Okta ${o.requests} requests, monday.com ${m.requests} requests`)
+        )
+        const ticker = yield* counts.pipe(
+          Effect.flatMap((c) => show(`reading: ${c}…`)),
+          Effect.repeat(Schedule.spaced(Duration.millis(200))),
+          Effect.fork
+        )
+        const result = yield* self.pipe(Effect.ensuring(Fiber.interrupt(ticker)))
+        const c = yield* counts
+        yield* show(`${summary ? `${summary(result)} ` : "read "}(${c})\n`)
+        return result
+      }),
+    applied: (done, total) => (enabled ? show(done < total ? `applying: ${done}/${total} operations` : "") : Effect.void)
+  }
+}
+
+const readSummary = (report: PlanReport) => {
+  const { source, target } = report.input
+  return `read ${source.users.length} Okta users in ${source.groups.length} groups, ` +
+    `${target.users.length} monday.com users in ${target.teams.length} teams`
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options shared by the commands
+// ---------------------------------------------------------------------------------------------
 
 const configOption = Options.file("config").pipe(
   Options.withAlias("c"),
@@ -24,18 +129,52 @@ const configOption = Options.file("config").pipe(
 )
 const jsonOption = Options.boolean("json").pipe(Options.withDescription("Print machine-readable JSON instead of text"))
 
-const isTty = () => process.stdout.isTTY === true
-/** Progress for people at a terminal; nothing in pipes and logs. */
-const progress = (line: string) => (process.stderr.isTTY ? Console.error(line) : Effect.void)
 const setExit = (code: number) => Effect.sync(() => (process.exitCode = code))
 
 const load = (path: string) => loadSettings(path)
 
-/** Read-only commands must not create a state file: without one, they plan against empty links. */
-const readOnlyStore = (settings: Settings) =>
-  "sqlite" in settings.state && !Fs.existsSync(settings.state.sqlite)
-    ? StateStore.layerMemory({ tenant: settings.state.tenant })
-    : StateStore.layer({ ...settings.state })
+// ---------------------------------------------------------------------------------------------
+// Errors a person acts on
+// ---------------------------------------------------------------------------------------------
+
+export class NotConfirmed extends Data.TaggedError("NotConfirmed")<{
+  readonly operations: number
+  readonly reason: "not-a-terminal" | "declined"
+}> {
+  override get message(): string {
+    return this.reason === "declined"
+      ? "not applied: you answered no. Nothing was changed."
+      : `refusing to apply ${this.operations} operations without confirmation: standard input is not a terminal. ` +
+        "Pass --yes to apply without asking, or save the plan with `okta-monday plan --out plan.json` and apply " +
+        "that file. Nothing was changed."
+  }
+}
+
+export class UnknownBlockers extends Data.TaggedError("UnknownBlockers")<{
+  readonly ids: ReadonlyArray<string>
+  /** Approvable blockers of now: id and what each holds back. */
+  readonly current: ReadonlyArray<{ readonly id: string; readonly description: string }>
+}> {
+  override get message(): string {
+    const which = this.ids.length === 1 ? `${this.ids[0]} is not a current blocker` : `${this.ids.join(", ")} are not current blockers`
+    const list = this.current.length === 0
+      ? "Nothing is held for approval now."
+      : `Current blockers:\n${this.current.map((c) => `  ${c.id}  ${c.description}`).join("\n")}`
+    return `${which}: nothing was approved. A blocker's id changes when what it holds back changes, so approve the ` +
+      `id \`okta-monday status\` or \`okta-monday plan\` shows now.\n${list}\n` +
+      "To record an approval for an id anyway (it releases a blocker with that id if one appears), pass --force."
+  }
+}
+
+export class NotApprovable extends Data.TaggedError("NotApprovable")<{
+  readonly blockers: ReadonlyArray<Plan.Blocker>
+}> {
+  override get message(): string {
+    return `approve releases held removals only (removal limits, the empty-group guard); ${
+      this.blockers.map((b) => `${b.id} (${describeBlocker(b)})`).join(", ")
+    } can't be released that way: fix its cause (see \`okta-monday check\`). Nothing was approved.`
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Rendering
@@ -91,6 +230,28 @@ const applyJson = (report: ApplyReport) => ({
 
 const exitForApply = (report: ApplyReport) => setExit(report.status === "succeeded" || report.status === "nothing-to-do" ? 0 : 1)
 
+const warningText = (w: Plan.Warning) => (w._tag === "Message" ? w.message : JSON.stringify(w))
+
+const connectionsJson = (report: ConnectionsReport) => {
+  const side = <A extends object>(e: Either.Either<A, { readonly _tag: string; readonly message: string }>) =>
+    Either.match(e, {
+      onLeft: (error) => ({ ok: false as const, error: { tag: error._tag, message: error.message } }),
+      onRight: (info) => ({ ok: true as const, ...info })
+    })
+  return { okta: side(report.okta), monday: side(report.monday) }
+}
+
+const connectionsText = (report: ConnectionsReport): Array<string> => [
+  Either.match(report.okta, {
+    onLeft: (e) => `Okta: ${e.message}`,
+    onRight: (o) => `Okta: ${o.authMode === "SSWS" ? "API token" : "OAuth service app"} accepted; app "${o.appLabel}" (${o.appId}) is ${o.appStatus}`
+  }),
+  Either.match(report.monday, {
+    onLeft: (e) => `monday.com: ${e.message}`,
+    onRight: (m) => `monday.com: SCIM token accepted on the Enterprise plan (${m.users} users in the account)`
+  })
+]
+
 // ---------------------------------------------------------------------------------------------
 // Commands
 // ---------------------------------------------------------------------------------------------
@@ -106,28 +267,38 @@ const validate = Command.make(
   },
   ({ config, connect, json }) =>
     Effect.gen(function*() {
-      const settings = yield* load(config)
+      const loaded = yield* Effect.either(load(config))
+      if (Either.isLeft(loaded)) {
+        if (!json) return yield* Effect.fail(loaded.left)
+        yield* Console.log(JSON.stringify({ valid: false, config, issues: loaded.left.issues }, null, 2))
+        return yield* setExit(1)
+      }
+      const settings = loaded.right
       const literal = literalSecrets(Fs.readFileSync(config, "utf8"))
       const warnings = literal.map((k) => `${k} is written in the file: use \${ENV_VAR} or \${file:/path} so it stays out of version control`)
-      let connections: unknown = undefined
-      if (connect) {
-        connections = yield* testConnections.pipe(Effect.provide(connectionsLayer(settings)))
-      }
-      if (json) yield* Console.log(JSON.stringify({ valid: true, warnings, connections: connections ?? null }, null, 2))
-      else {
+      const connections = connect ? Option.some(yield* checkConnections(settings)) : Option.none()
+      const failed = Option.exists(connections, (c) => Either.isLeft(c.okta) || Either.isLeft(c.monday))
+      if (json) {
+        yield* Console.log(JSON.stringify(
+          { valid: true, config, warnings, connections: Option.getOrNull(Option.map(connections, connectionsJson)) },
+          null,
+          2
+        ))
+      } else {
         for (const w of warnings) yield* Console.log(`warning: ${w}`)
         yield* Console.log(`${config}: valid (${settings.rules.mappings.length} mappings)`)
-        if (connect) yield* Console.log("connections: Okta token accepted and app found; monday.com reachable on the Enterprise plan")
+        if (Option.isSome(connections)) for (const line of connectionsText(connections.value)) yield* Console.log(line)
       }
+      yield* setExit(failed ? 1 : 0)
     })
 ).pipe(Command.withDescription("Check the config file; with --connect, test the Okta and monday.com credentials too"))
 
 const check = Command.make("check", { config: configOption, json: jsonOption }, ({ config, json }) =>
   Effect.gen(function*() {
     const settings = yield* load(config)
-    yield* progress("reading Okta and monday.com…")
-    const report = yield* Effect.flatMap(Engine, (e) => e.check).pipe(
-      Effect.provide(engineLayer(settings, { store: readOnlyStore(settings) }))
+    const progress = makeProgress(yield* Tty, json)
+    const report = yield* Effect.flatMap(Engine, (e) => progress.reading(e.check)).pipe(
+      Effect.provide(engineLayer(settings, { store: readOnlyStore(settings.state) }))
     )
     yield* Console.log(json ? JSON.stringify(report, null, 2) : renderCheck(report))
     yield* setExit(report.teams.some((t) => t.notReady.length > 0 || t.team.kind === "name-taken") ? 2 : 0)
@@ -144,16 +315,16 @@ const plan = Command.make(
   ({ config, json, out }) =>
     Effect.gen(function*() {
       const settings = yield* load(config)
-      yield* progress("reading Okta and monday.com…")
-      const report = yield* Effect.flatMap(Engine, (e) => e.plan).pipe(
-        Effect.provide(engineLayer(settings, { store: readOnlyStore(settings) }))
+      const progress = makeProgress(yield* Tty, json)
+      const report = yield* Effect.flatMap(Engine, (e) => progress.reading(e.plan, readSummary)).pipe(
+        Effect.provide(engineLayer(settings, { store: readOnlyStore(settings.state) }))
       )
       if (Option.isSome(out)) {
         Fs.mkdirSync(Path.dirname(Path.resolve(out.value)), { recursive: true })
         Fs.writeFileSync(out.value, PlanFile.encodePlan(report.plan))
       }
       yield* Console.log(json ? PlanFile.encodePlan(report.plan) : report.rendered)
-      for (const w of report.warnings) if (!json) yield* Console.log(`warning: ${w._tag === "Message" ? w.message : JSON.stringify(w)}`)
+      for (const w of report.warnings) if (!json) yield* Console.log(`warning: ${warningText(w)}`)
       if (Option.isSome(out) && !json) yield* Console.log(`plan saved to ${out.value}; apply it with: okta-monday apply ${out.value}`)
       yield* setExit(report.plan.operations.length === 0 && report.plan.blockers.length === 0 ? 0 : 2)
     })
@@ -174,54 +345,82 @@ const apply = Command.make(
     Effect.gen(function*() {
       const settings = yield* load(config)
       // Credentials are checked before the state store is opened: a wrong token writes nothing.
-      yield* testConnections.pipe(Effect.provide(connectionsLayer(settings)))
-      const program = Effect.gen(function*() {
-        const engine = yield* Engine
-        if (Option.isSome(planFile)) {
-          const saved = PlanFile.decodePlan(Fs.readFileSync(planFile.value, "utf8"))
-          if (Either.isLeft(saved)) return yield* Effect.fail(saved.left)
-          return yield* engine.applySaved(saved.right)
-        }
-        yield* progress("reading Okta and monday.com…")
-        const report = yield* engine.plan
-        if (!json) yield* Console.log(report.rendered)
-        if (report.plan.operations.length > 0 && !yes) {
-          if (!isTty()) {
-            return yield* Effect.fail(new Error("refusing to apply without confirmation: pass --yes, or run in a terminal"))
-          }
-          const ok = yield* Prompt.confirm({ message: `Apply ${report.plan.operations.length} operations?`, initial: false })
-          if (!ok) return yield* Effect.fail(new Error("not applied"))
-        }
-        yield* progress(`applying ${report.plan.operations.length} operations…`)
-        return yield* engine.applyReport(report)
-      })
-      const report = yield* program.pipe(Effect.provide(engineLayer(settings)))
+      yield* testConnections(settings)
+      const tty = yield* Tty
+      const progress = makeProgress(tty, json)
+      const writable = engineLayer(settings, { onApplyProgress: (done, total) => progress.applied(done, total) })
+
+      if (Option.isSome(planFile)) {
+        const saved = PlanFile.decodePlan(Fs.readFileSync(planFile.value, "utf8"))
+        if (Either.isLeft(saved)) return yield* Effect.fail(saved.left)
+        const report = yield* Effect.flatMap(Engine, (e) => e.applySaved(saved.right)).pipe(Effect.provide(writable))
+        yield* Console.log(json ? JSON.stringify(applyJson(report), null, 2) : renderOutcomes(report))
+        return yield* exitForApply(report)
+      }
+
+      if (yes) {
+        const report = yield* Effect.gen(function*() {
+          const engine = yield* Engine
+          const planned = yield* progress.reading(engine.plan, readSummary)
+          if (!json) yield* Console.log(planned.rendered)
+          return yield* engine.applyReport(planned)
+        }).pipe(Effect.provide(writable))
+        yield* Console.log(json ? JSON.stringify(applyJson(report), null, 2) : renderOutcomes(report))
+        return yield* exitForApply(report)
+      }
+
+      // Reviewed first on the read-only store: nothing is written unless the answer is yes.
+      const preview = yield* Effect.flatMap(Engine, (e) => progress.reading(e.plan, readSummary)).pipe(
+        Effect.provide(engineLayer(settings, { store: readOnlyStore(settings.state) }))
+      )
+      if (!json) yield* Console.log(preview.rendered)
+      const operations = preview.plan.operations.length
+      if (operations === 0) {
+        yield* Console.log(json ? JSON.stringify({ runId: null, status: "nothing-to-do", counts: preview.plan.counts, outcomes: [], blockers: preview.plan.blockers, backedOff: [] }, null, 2) : "nothing to do")
+        return yield* setExit(0)
+      }
+      if (!tty.stdin || !tty.stdout) return yield* new NotConfirmed({ operations, reason: "not-a-terminal" })
+      const ok = yield* Prompt.confirm({ message: `Apply these ${operations} operations to monday.com?`, initial: false })
+      if (!ok) return yield* new NotConfirmed({ operations, reason: "declined" })
+      // Exactly what was shown: refused (TargetChanged) if monday.com changed while you decided.
+      const report = yield* Effect.flatMap(Engine, (e) => e.applySaved(preview.plan)).pipe(Effect.provide(writable))
       yield* Console.log(json ? JSON.stringify(applyJson(report), null, 2) : renderOutcomes(report))
       yield* exitForApply(report)
     })
-).pipe(Command.withDescription("Apply a fresh plan after confirmation, or a saved plan exactly as previewed"))
+).pipe(Command.withDescription("Apply a fresh plan after confirmation (--yes to skip), or a saved plan exactly as previewed"))
 
 const sync = Command.make("sync", { config: configOption, json: jsonOption }, ({ config, json }) =>
   Effect.gen(function*() {
     const settings = yield* load(config)
-    yield* testConnections.pipe(Effect.provide(connectionsLayer(settings)))
-    const report = yield* Effect.flatMap(Engine, (e) => e.sync).pipe(Effect.provide(engineLayer(settings)))
+    yield* testConnections(settings)
+    const progress = makeProgress(yield* Tty, json)
+    const report = yield* Effect.gen(function*() {
+      const engine = yield* Engine
+      const planned = yield* progress.reading(engine.plan, readSummary)
+      return yield* engine.applyReport(planned)
+    }).pipe(Effect.provide(engineLayer(settings, { onApplyProgress: (done, total) => progress.applied(done, total) })))
     yield* Console.log(json ? JSON.stringify(applyJson(report), null, 2) : renderOutcomes(report))
     yield* exitForApply(report)
   })
 ).pipe(Command.withDescription("One full sync without asking (for cron): read, plan, apply"))
 
-const daemon = Command.make("daemon", { config: configOption }, ({ config }) =>
-  Effect.gen(function*() {
-    const settings = yield* load(config)
-    yield* testConnections.pipe(Effect.provide(connectionsLayer(settings)))
-    yield* Daemon.run({
-      fullSyncInterval: Duration.minutes(settings.daemon.fullSyncMinutes),
-      pollInterval: Duration.seconds(settings.daemon.pollSeconds),
-      http: settings.daemon.http,
-      onListening: (url) => Effect.logInfo(`serving ${url}/healthz and ${url}/metrics`)
-    }).pipe(Effect.provide(engineLayer(settings)))
-  })
+const daemon = Command.make(
+  "daemon",
+  {
+    config: configOption,
+    json: Options.boolean("json").pipe(Options.withDescription("Log JSON lines (even at a terminal) instead of readable text"))
+  },
+  ({ config, json }) =>
+    Effect.gen(function*() {
+      const settings = yield* load(config)
+      yield* testConnections(settings)
+      yield* Daemon.run({
+        fullSyncInterval: Duration.minutes(settings.daemon.fullSyncMinutes),
+        pollInterval: Duration.seconds(settings.daemon.pollSeconds),
+        http: settings.daemon.http,
+        onListening: (url) => Effect.logInfo(`serving ${url}/healthz and ${url}/metrics`)
+      }).pipe(Effect.provide(engineLayer(settings)))
+    }).pipe((self) => (json ? logsTo(jsonStderr)(self) : self))
 ).pipe(Command.withDescription("Full reconcile at start and every N minutes; System Log polling between"))
 
 const status = Command.make("status", { config: configOption, json: jsonOption }, ({ config, json }) =>
@@ -238,7 +437,7 @@ const status = Command.make("status", { config: configOption, json: jsonOption }
         unfinished: Option.isSome(yield* store.unfinishedApply)
       }
     })
-    const s = yield* state.pipe(Effect.provide(readOnlyStore(settings)))
+    const s = yield* state.pipe(Effect.provide(readOnlyStore(settings.state)))
     if (json) return yield* Console.log(JSON.stringify(s, null, 2))
     const lines: Array<string> = []
     lines.push(s.lease && s.lease.expiresAt.getTime() > Date.now() ? `daemon: running (${s.lease.holder})` : "daemon: not running")
@@ -257,7 +456,7 @@ const status = Command.make("status", { config: configOption, json: jsonOption }
   })
 ).pipe(Command.withDescription("The daemon's lease, blocked work, backed-off teams, approvals and recent runs"))
 
-const APPROVABLE = new Set(["EmptyGroup", "TeamRemovalLimit", "RunRemovalLimit"])
+const APPROVABLE = new Set<Plan.Blocker["_tag"]>(["EmptyGroup", "TeamRemovalLimit", "RunRemovalLimit"])
 
 export const describeBlocker = (b: Plan.Blocker): string => {
   switch (b._tag) {
@@ -282,32 +481,88 @@ const approve = Command.make(
   "approve",
   {
     config: configOption,
-    ids: Args.text({ name: "blocker-id" }).pipe(Args.atLeast(1), Args.withDescription("Blocker ids from `okta-monday status`")),
-    by: Options.text("by").pipe(Options.withDescription("Who approves (kept in the state store)"), Options.optional)
+    json: jsonOption,
+    ids: Args.text({ name: "blocker-id" }).pipe(Args.atLeast(1), Args.withDescription("Blocker ids from `okta-monday status` or `okta-monday plan`")),
+    by: Options.text("by").pipe(Options.withDescription("Who approves (kept in the state store)"), Options.optional),
+    force: Options.boolean("force").pipe(
+      Options.withDescription("Record the approval even if no current blocker has that id")
+    )
   },
-  ({ by, config, ids }) =>
+  ({ by, config, force, ids, json }) =>
     Effect.gen(function*() {
       const settings = yield* load(config)
-      const program = Effect.gen(function*() {
-        const store = yield* StateStore
-        const blocked = new Set((yield* store.blocked.get).map((b) => b.blocker.id))
-        for (const id of ids) {
-          if (!blocked.has(id)) yield* Console.log(`note: ${id} is not among the current blockers; approved anyway`)
-          yield* store.approvals.add(id, Option.getOrUndefined(by))
+      const stored = yield* Effect.flatMap(StateStore, (s) => Effect.all({ blocked: s.blocked.get, approvals: s.approvals.list })).pipe(
+        Effect.provide(readOnlyStore(settings.state))
+      )
+      const current = new Map(stored.blocked.map((b) => [b.blocker.id, b.blocker]))
+      const approved = new Set(stored.approvals.map((a) => a.blockerId))
+      const unknown = () => ids.filter((id) => !current.has(id) && !approved.has(id))
+      if (!force && unknown().length > 0) {
+        // The stored blockers are the last apply's; `plan` shows those of a fresher read, so read both sides.
+        yield* testConnections(settings)
+        const progress = makeProgress(yield* Tty, json)
+        const fresh = yield* Effect.flatMap(Engine, (e) => progress.reading(e.plan)).pipe(
+          Effect.provide(engineLayer(settings, { store: readOnlyStore(settings.state) }))
+        )
+        for (const b of fresh.plan.blockers) current.set(b.id, b)
+        const missing = unknown()
+        if (missing.length > 0) {
+          return yield* new UnknownBlockers({
+            ids: missing,
+            current: Array.from(current.values())
+              .filter((b) => APPROVABLE.has(b._tag))
+              .map((b) => ({ id: b.id, description: describeBlocker(b) }))
+          })
         }
+      }
+      const notApprovable = ids.flatMap((id) => {
+        const b = current.get(id)
+        return b !== undefined && !APPROVABLE.has(b._tag) ? [b] : []
       })
-      yield* program.pipe(Effect.provide(StateStore.layer({ ...settings.state })))
-      yield* Console.log(`approved ${ids.length}; the next sync (or the daemon's next poll) releases it`)
+      if (!force && notApprovable.length > 0) return yield* new NotApprovable({ blockers: notApprovable })
+      yield* Effect.flatMap(StateStore, (store) =>
+        Effect.forEach(ids, (id) => store.approvals.add(id, Option.getOrUndefined(by)), { discard: true })).pipe(
+          Effect.provide(StateStore.layer({ ...settings.state }))
+        )
+      const result = ids.map((id) => {
+        const b = current.get(id)
+        return { id, blocker: b === undefined ? null : describeBlocker(b), alreadyApproved: approved.has(id) }
+      })
+      if (json) return yield* Console.log(JSON.stringify({ approved: result, by: Option.getOrNull(by) }, null, 2))
+      for (const r of result) {
+        yield* Console.log(`approved ${r.id}${r.blocker ? `: ${r.blocker}` : " (no current blocker has this id)"}`)
+      }
+      yield* Console.log(`approved ${ids.length}; the next sync (or the daemon's next poll) releases ${ids.length === 1 ? "it" : "them"}`)
     })
 ).pipe(Command.withDescription("Release held removals (removal limits, empty-group guard) by blocker id"))
 
+const migrate = Command.make("migrate", { config: configOption, json: jsonOption }, ({ config, json }) =>
+  Effect.gen(function*() {
+    const settings = yield* load(config)
+    yield* Effect.flatMap(StateStore, () => Effect.void).pipe(Effect.provide(StateStore.layer({ ...settings.state })))
+    const where = "sqlite" in settings.state ? settings.state.sqlite : "the Postgres database"
+    yield* Console.log(
+      json ? JSON.stringify({ schemaVersion: KNOWN_VERSION }) : `state store at ${where}: schema version ${KNOWN_VERSION}, ready`
+    )
+  })
+).pipe(Command.withDescription("Create or upgrade the state store's tables (apply, sync and daemon also do this when they start)"))
+
 /** The commands every deployment has; `main.ts` adds `demo` (which itself runs these). */
-export const commands = [validate, check, plan, apply, sync, daemon, status, approve, reportCommand] as const
+export const commands = [validate, check, plan, apply, sync, daemon, status, approve, migrate, reportCommand] as const
 
 export const ROOT_DESCRIPTION = "Keeps monday.com teams in step with Okta groups over SCIM"
 
+/** A runnable `okta-monday` with these subcommands; colour only where the output is a terminal. */
+export const makeCli = <
+  const Subcommands extends readonly [Command.Command<any, any, any, any>, ...Array<Command.Command<any, any, any, any>>]
+>(subcommands: Subcommands) => {
+  const run = Command.run(
+    Command.make("okta-monday").pipe(Command.withDescription(ROOT_DESCRIPTION), Command.withSubcommands(subcommands)),
+    { name: "okta-monday", version: "0.1.0" }
+  )
+  return (args: ReadonlyArray<string>) =>
+    Effect.flatMap(Tty, (tty) => plainWhereNotTty(run(args)).pipe(logsTo(tty.stderr ? prettyStderr : jsonStderr)))
+}
+
 /** The CLI without the demo command (the demo runs this one in-process). */
-export const cli = Command.run(
-  Command.make("okta-monday").pipe(Command.withDescription(ROOT_DESCRIPTION), Command.withSubcommands(commands)),
-  { name: "okta-monday", version: "0.1.0" }
-)
+export const cli = makeCli(commands)

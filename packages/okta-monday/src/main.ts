@@ -1,22 +1,17 @@
 /**
- * The `okta-monday` process: runs the CLI on Node with logs on stderr (pretty at a terminal,
- * JSON lines otherwise) and a one-line message, not a stack trace, for errors a person can fix.
+ * The `okta-monday` process: runs the CLI on Node (logs on stderr: pretty at a terminal, JSON lines
+ * otherwise; see Cli.makeCli) with a one-line message, not a stack trace, for errors a person can fix.
  */
 import { ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Layer, Logger, LogLevel } from "effect"
-import { Command } from "@effect/cli"
-import { commands, ROOT_DESCRIPTION } from "./Cli.js"
+import { commands, makeCli } from "./Cli.js"
 import { demoCommand } from "./Demo.js"
 
 const level = LogLevel.fromLiteral(
   (["All", "Trace", "Debug", "Info", "Warning", "Error", "None"] as const).find(
     (l) => l.toLowerCase() === (process.env.OKTA_MONDAY_LOG_LEVEL ?? "info").toLowerCase()
   ) ?? "Info"
-)
-const logger = Logger.replace(
-  Logger.defaultLogger,
-  Logger.withConsoleError(process.stderr.isTTY ? Logger.prettyLogger() : Logger.jsonLogger)
 )
 
 /** The message of an error as a person reads it; typed errors carry their own. */
@@ -29,13 +24,7 @@ export const describeError = (error: unknown): string => {
   return String(error)
 }
 
-const cli = Command.run(
-  Command.make("okta-monday").pipe(
-    Command.withDescription(ROOT_DESCRIPTION),
-    Command.withSubcommands([...commands, demoCommand])
-  ),
-  { name: "okta-monday", version: "0.1.0" }
-)
+const cli = makeCli([...commands, demoCommand])
 
 cli(process.argv).pipe(
   Effect.catchAllCause((cause) => {
@@ -47,6 +36,6 @@ cli(process.argv).pipe(
     const message = failure._tag === "Some" ? describeError(failure.value) : Cause.pretty(cause)
     return Console.error(`okta-monday: ${message}`).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
   }),
-  Effect.provide(Layer.mergeAll(NodeContext.layer, logger, Logger.minimumLogLevel(level))),
+  Effect.provide(Layer.mergeAll(NodeContext.layer, Logger.minimumLogLevel(level))),
   NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
 )
