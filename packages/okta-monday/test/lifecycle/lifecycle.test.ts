@@ -298,7 +298,7 @@ describe("user lifecycle", () => {
         }))
     }))
 
-  it.scopedLive("a SCIM-provisioned, unprotected token owner: monday.com refuses the deactivation, and the outcome says to protect them", () =>
+  it.scopedLive("a SCIM-provisioned, unprotected token owner: refused once with a reason to act on, then remembered, left alone and reported", () =>
     Effect.gen(function*() {
       const o = yield* org({
         people: [{ email: "owner@example.com", firstName: "Own", lastName: "Er", monday: { name: "Own Er", userType: "admin" } }],
@@ -310,11 +310,27 @@ describe("user lifecycle", () => {
       o.okta.setUserStatus(o.oktaId("owner@example.com"), "SUSPENDED")
       yield* withEngine({ ...settings, monday: { ...settings.monday, token: Redacted.make(token) } }, (engine) =>
         Effect.gen(function*() {
+          const ownerPatches = () => o.monday.counters()["PATCH /Users/{id}"] ?? 0
           const applied = yield* engine.sync
           const outcome = applied.outcomes.find((x) => x.key === `user:${o.oktaId("owner@example.com")}`)
           expect(outcome?.status).toBe("failed")
           expect(outcome?.error?.tag).toBe("TokenOwnerProtected")
           expect(outcome?.error?.message).toContain("users.protect")
+          expect(o.user("owner@example.com")!.active).toBe(true)
+          expect(ownerPatches()).toBe(1)
+
+          // The refusal taught the engine who owns the token: the next sync sends nothing for them
+          // and says why, so it is not partial every time.
+          const again = yield* engine.sync
+          expect(ownerPatches()).toBe(1)
+          expect(again.status).toBe("nothing-to-do")
+          expect(again.plan.operations).toEqual([])
+          expect(again.plan.warnings.filter((w) => w._tag === "DeactivationSkipped")).toMatchObject([
+            { userName: "owner@example.com", because: "token-owner", reason: "inactive-in-okta", detail: "SUSPENDED" }
+          ])
+          const rendered = (yield* engine.plan).rendered
+          expect(rendered).toContain("owner@example.com")
+          expect(rendered).toContain("owns the SCIM token")
           expect(o.user("owner@example.com")!.active).toBe(true)
         }))
     }))
