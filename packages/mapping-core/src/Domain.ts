@@ -184,6 +184,10 @@ export class TargetSnapshot extends Schema.Class<TargetSnapshot>("TargetSnapshot
 // Links: what the engine remembers between runs
 // ---------------------------------------------------------------------------------------------
 
+/** Okta member counts by group id (see `TeamLink.groupMembers`). */
+export const GroupMemberCounts = Schema.Record({ key: Schema.String, value: Schema.Int.pipe(Schema.nonNegative()) })
+export type GroupMemberCounts = typeof GroupMemberCounts.Type
+
 /**
  * A monday.com team the engine created or adopted, the Okta groups that feed it, and the members
  * the engine itself put there (so members added by hand in monday.com can be told apart).
@@ -195,7 +199,13 @@ export class TeamLink extends Schema.Class<TeamLink>("TeamLink")({
   groupIds: Schema.Array(OktaGroupId),
   origin: Schema.Literal("created", "adopted"),
   /** Members the engine added or claimed, as last applied. */
-  managedMembers: Schema.Array(MondayUserId)
+  managedMembers: Schema.Array(MondayUserId),
+  /**
+   * How many members Okta listed for each of the team's groups (by group id) when the engine last
+   * applied the team, so a group that had members and now reads empty can be told from one that
+   * was always empty. Absent in links saved before okta-monday kept it.
+   */
+  groupMembers: Schema.optional(GroupMemberCounts)
 }) {}
 
 /**

@@ -211,8 +211,13 @@ export const Blocker = Schema.Union(
     key: Schema.String,
     groupId: OktaGroupId,
     groupName: Schema.String,
-    /** Members the engine last applied from it. */
-    previousMembers: Schema.Number
+    /**
+     * Members Okta listed for the group when the engine last applied the team (for links saved
+     * before per-group counts were kept: the team's managed members).
+     */
+    previousMembers: Schema.Number,
+    /** The removals held (absent in plans saved before it was recorded). */
+    removals: Schema.optional(Schema.Array(MondayUserId))
   }),
   Schema.TaggedStruct("TeamRemovalLimit", {
     id: Schema.String,
@@ -269,6 +274,18 @@ export const Warning = Schema.Union(
     because: Schema.Literal("protected", "not-scim-provisioned", "token-owner"),
     reason: DeactivationReason,
     detail: Schema.optional(Schema.String)
+  }),
+  /**
+   * A group a mapping selects whose team name template renders empty (a regex capture that did
+   * not take part), so it feeds no team. `key` is `group:<groupId>`.
+   */
+  Schema.TaggedStruct("TeamNameEmpty", {
+    key: Schema.String,
+    groupId: OktaGroupId,
+    groupName: Schema.String,
+    /** The mapping's `id`, or `mappings[<index>]`. */
+    mapping: Schema.String,
+    template: Schema.String
   }),
   /** Active monday.com users no Okta record explains (no link, no Okta user with their email). */
   Schema.TaggedStruct("UnexplainedUsers", {

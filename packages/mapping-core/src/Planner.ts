@@ -8,7 +8,7 @@ import type { MondayTeamId, MondayUserId, OktaGroupId, OktaUserId, SourceSnapsho
 import type { Delta } from "./Delta.js"
 import { newUserPlaceholder, placeholderOktaUserId } from "./Plan.js"
 import type { Approvals, BlockedUser, OperationOutcome, Plan } from "./Plan.js"
-import { FRACTION_RULE_MIN_REMOVALS, PlannerState, byString, sorted, toApprovalSet } from "./internal/core.js"
+import { FRACTION_RULE_MIN_REMOVALS, PlannerState, byString, lastAppliedMembers, sorted, toApprovalSet } from "./internal/core.js"
 import { createdUserIds, simulateUsers } from "./internal/users.js"
 import type { PlanInput } from "./internal/core.js"
 
@@ -57,9 +57,11 @@ export interface Planner {
   readonly planAll: (options?: PlanOptions) => Plan
   /**
    * Plans only the teams the groups (and keys) touch, and deletions of their linked teams. For
-   * those teams the operations and blockers equal a full plan's; the run-wide removal limit is
-   * counted over this plan's removals only. User lifecycle operations are planned for the touched
-   * users and for users the teams' adds rely on; unexplained monday.com users only in full plans.
+   * those teams the operations and blockers equal a full plan's. The run-wide removal limit counts
+   * the whole org's pending removals, as a full plan does (the first touched plan after `make`,
+   * `setTarget` or `setLinks` works out every team's once, O(org); later ones only the touched).
+   * User lifecycle operations are planned for the touched users and for users the teams' adds rely
+   * on; unexplained monday.com users are found by full plans only.
    */
   readonly planTouched: (touched: Touched | ReadonlyArray<OktaGroupId>, options?: PlanOptions) => Plan
   readonly applyDeltas: (deltas: ReadonlyArray<Delta>) => Touched
@@ -82,7 +84,7 @@ export const make = (input: PlanInput): Planner => {
         ? { groupIds: touched as ReadonlyArray<OktaGroupId>, keys: [] }
         : (touched as Touched)
       const scope = state.scope(t.groupIds, t.keys)
-      return state.plan(scope.keys, scope.links, toApprovalSet(options?.approvals), t.userIds ?? [])
+      return state.plan(scope.keys, scope.links, toApprovalSet(options?.approvals), t.userIds ?? [], t.groupIds)
     },
     applyDeltas: (deltas) => {
       const t = state.applyDeltas(deltas)
@@ -144,6 +146,9 @@ interface MutableLink {
   groupIds: ReadonlyArray<OktaGroupId>
   origin: "created" | "adopted"
   managed: Set<string>
+  groupMembers: Record<string, number> | undefined
+  /** The link as it was before this apply (undefined: created by it). */
+  readonly before: TeamLink | undefined
 }
 
 /**
@@ -152,7 +157,9 @@ interface MutableLink {
  * renames update displayName, successful adds join managedMembers and removes leave it, desired
  * members already in a team are claimed, deleted teams lose their link, links of teams gone from
  * monday.com are dropped. Failed or skipped operations change nothing. Teams held by
- * MembersNotReady or NameTaken keep their link as it was. Users a CreateUser made get a user link
+ * MembersNotReady or NameTaken keep their link as it was. Each linked group's Okta member count
+ * is recorded for the empty-group guard; a group that reads empty keeps the count it had while
+ * the team has removals not yet sent (so a held guard keeps holding until approved). Users a CreateUser made get a user link
  * (from the outcome's `userId`), and team members named by placeholder count under that id (a
  * placeholder whose create failed was not sent, so it counts nowhere).
  */
@@ -174,8 +181,22 @@ export const reconcileLinks = (input: PlanInput, plan: Plan, outcomes: ReadonlyA
   }
   const links = new Map<string, MutableLink>()
   for (const l of input.links.teams) {
-    links.set(l.teamId, { ...l, managed: new Set(l.managedMembers) })
+    links.set(l.teamId, {
+      teamId: l.teamId,
+      displayName: l.displayName,
+      groupIds: l.groupIds,
+      origin: l.origin,
+      managed: new Set(l.managedMembers),
+      groupMembers: l.groupMembers,
+      before: l
+    })
   }
+  // Teams whose removals were all sent: the only ones where a group reading empty is taken as read.
+  const removing = new Map<string, boolean>()
+  plan.operations.forEach((op, index) => {
+    if (op._tag !== "PatchMembers" || op.remove.length === 0) return
+    removing.set(op.key, (removing.get(op.key) ?? true) && done.has(index))
+  })
   const createdByKey = new Map<string, MondayTeamId>()
   const added = new Map<string, Set<string>>()
   const removed = new Map<string, Set<string>>()
@@ -196,7 +217,9 @@ export const reconcileLinks = (input: PlanInput, plan: Plan, outcomes: ReadonlyA
           displayName: op.displayName,
           groupIds: op.groupIds,
           origin: "created",
-          managed: new Set(real(op.members))
+          managed: new Set(real(op.members)),
+          groupMembers: Object.fromEntries(op.groupIds.map((g) => [g, state.source.memberCount(g)])),
+          before: undefined
         })
         return
       }
@@ -233,14 +256,34 @@ export const reconcileLinks = (input: PlanInput, plan: Plan, outcomes: ReadonlyA
     const team = m.team
     let l = links.get(team.id)
     if (l === undefined) {
-      l = { teamId: team.id, displayName: team.displayName, groupIds: [], origin: "adopted", managed: new Set() }
+      l = {
+        teamId: team.id,
+        displayName: team.displayName,
+        groupIds: [],
+        origin: "adopted",
+        managed: new Set(),
+        groupMembers: undefined,
+        before: undefined
+      }
       links.set(team.id, l)
     }
     l.groupIds = sorted(state.keyGroups.get(key)!) as Array<OktaGroupId>
+    const report = state.planTeam(key, new Set(), true)
+    // A group reading empty is taken as read once it costs nothing (the team had nothing to
+    // remove) or its team's removals were sent; until then it keeps the count it had, so a held
+    // guard keeps holding. Unknown (a link saved before counts were kept) counts as having had members.
+    const settled = report.removals.length === 0 || removing.get(key) === true
+    const counts: Record<string, number> = {}
+    for (const g of l.groupIds) {
+      const now = state.source.memberCount(g)
+      const had = l.before === undefined ? 0 : lastAppliedMembers(l.before, g)
+      counts[g] = now > 0 || had === 0 || settled ? now : had ?? Math.max(l.before!.managedMembers.length, 1)
+    }
+    l.groupMembers = counts
     const after = new Set<string>(team.members)
     for (const a of added.get(team.id) ?? []) after.add(a)
     for (const r of removed.get(team.id) ?? []) after.delete(r)
-    const desired = real(state.planTeam(key, new Set(), true).desired)
+    const desired = real(report.desired)
     for (const d of desired) if (after.has(d)) l.managed.add(d)
     for (const x of [...l.managed]) if (!after.has(x)) l.managed.delete(x)
   }
@@ -255,7 +298,8 @@ export const reconcileLinks = (input: PlanInput, plan: Plan, outcomes: ReadonlyA
           displayName: l.displayName,
           groupIds: sorted(new Set(l.groupIds)) as Array<OktaGroupId>,
           origin: l.origin,
-          managedMembers: sorted(l.managed) as Array<MondayUserId>
+          managedMembers: sorted(l.managed) as Array<MondayUserId>,
+          ...(l.groupMembers === undefined ? {} : { groupMembers: sortedRecord(l.groupMembers) })
         },
         true
       )
@@ -269,6 +313,13 @@ export const reconcileLinks = (input: PlanInput, plan: Plan, outcomes: ReadonlyA
     if (id !== undefined) users.set(op.oktaUserId, new UserLink({ oktaUserId: op.oktaUserId, mondayUserId: id, email: op.userName }, true))
   })
   return new Links({ teams, users: [...users.values()].sort((a, b) => byString(a.oktaUserId, b.oktaUserId)) }, true)
+}
+
+/** The same record with its keys in order, so links encode the same bytes every time. */
+const sortedRecord = (r: Readonly<Record<string, number>>): Record<string, number> => {
+  const out: Record<string, number> = {}
+  for (const k of sorted(Object.keys(r))) out[k] = r[k]!
+  return out
 }
 
 /**

@@ -37,7 +37,16 @@ const specArb: fc.Arbitrary<OrgSpec> = fc
       fc.record({
         name: fc.constantFrom(...NAMES, "gone"),
         members: subset([...USERS, "h0", "h1"]),
-        link: fc.option(fc.record({ groups: subset(GROUPS), managed: fc.double({ min: 0, max: 1, noNaN: true }), adopted: fc.boolean() }), { nil: undefined })
+        link: fc.option(
+          fc.record({
+            groups: subset(GROUPS),
+            managed: fc.double({ min: 0, max: 1, noNaN: true }),
+            adopted: fc.boolean(),
+            // Each group's member count when last applied; absent: a link saved before counts were kept.
+            lastApplied: fc.option(fc.nat(3), { nil: undefined })
+          }),
+          { nil: undefined }
+        )
       }),
       { maxLength: 4 }
     ),
@@ -57,7 +66,10 @@ const specArb: fc.Arbitrary<OrgSpec> = fc
             name: t.name,
             groups: t.link.groups,
             origin: t.link.adopted ? "adopted" as const : "created" as const,
-            managed: t.members.filter((_, j) => j / Math.max(t.members.length, 1) < t.link!.managed)
+            managed: t.members.filter((_, j) => j / Math.max(t.members.length, 1) < t.link!.managed),
+            ...(t.link.lastApplied === undefined
+              ? {}
+              : { groupMembers: Object.fromEntries(t.link.groups.map((g) => [g, t.link!.lastApplied!])) })
           }]
       ),
       ...(vanishedLink === undefined ? [] : [{ teamId: "t-vanished", name: "a", groups: vanishedLink, managed: [] }])
@@ -79,6 +91,7 @@ const configArb = fc
     emptyGroup: fc.constantFrom("block", "allow"),
     maxMembersPerPatch: fc.integer({ min: 1, max: 4 }),
     maxRemovalsPerTeam: fc.integer({ min: 0, max: 5 }),
+    maxRemovalFractionPerTeam: fc.constantFrom(0, 0.25, 0.5, 0.75, 1),
     maxRemovalsPerRun: fc.integer({ min: 0, max: 12 }),
     // The user lifecycle, off in about a third of the cases (then no user operation may appear).
     users: fc.option(
@@ -106,6 +119,7 @@ const configArb = fc
       limits: {
         maxMembersPerPatch: c.maxMembersPerPatch,
         maxRemovalsPerTeam: c.maxRemovalsPerTeam,
+        maxRemovalFractionPerTeam: c.maxRemovalFractionPerTeam,
         maxRemovalsPerRun: c.maxRemovalsPerRun
       },
       ...(c.users !== undefined ? { users: c.users } : {})
@@ -113,6 +127,64 @@ const configArb = fc
   )
 
 const inputArb = fc.tuple(specArb, configArb).map(([spec, config]) => org(spec, config))
+
+/** Inputs with the user lifecycle off, where readiness is a plain function of the snapshots. */
+const teamsOnlyArb = inputArb.map((input): Planner.PlanInput => {
+  const { users: _, ...teamRules } = input.rules
+  return { ...input, rules: teamRules }
+})
+
+// ---------------------------------------------------------------------------------------------
+// An independent oracle: what one desired team needs, by plain set arithmetic over the raw input
+// ---------------------------------------------------------------------------------------------
+
+interface Expected {
+  /** Ready desired members not in the team, as monday.com ids, sorted. */
+  readonly adds: Array<string>
+  /** Members no group wants any more that the policy lets go: managed ones, or all under remove. */
+  readonly removable: Array<string>
+  /** Okta members that can't be pushed, sorted. */
+  readonly notReady: Array<string>
+  /** Distinct members the team has now. */
+  readonly current: number
+  /** The team's groups that read empty now but had members when last applied (or can't tell). */
+  readonly emptyGroups: Array<string>
+}
+
+const oracle = (input: Planner.PlanInput, team: Planner.TeamPreflight): Expected => {
+  const { links, rules: config, source, target } = input
+  const excluded = new Set<string>(config.exclude.users.ids)
+  const listed = (g: string) => source.memberships.find((m) => m.groupId === g)?.userIds ?? []
+  const members = [...new Set(team.groups.flatMap((g) => listed(g.id)))].filter((u) => !excluded.has(u)).sort()
+  const mondayOf = (u: string) => {
+    const user = source.users.find((x) => x.id === u)
+    return user === undefined ? undefined : target.users.find((m) => m.userName === user.email.toLowerCase())
+  }
+  const ready = (u: string) => {
+    const status = source.assignments.find((a) => a.userId === u)?.status
+    return source.users.find((x) => x.id === u)?.status === "ACTIVE" && (status === "ACTIVE" || status === "PROVISIONED") &&
+      mondayOf(u)?.active === true
+  }
+  // Desired members that are not ready are still wanted: never removed, never added.
+  const desired = new Set<string>(members.flatMap((u) => mondayOf(u)?.id ?? []))
+  const readyIds = new Set(members.filter(ready).map((u) => mondayOf(u)!.id as string))
+  const t = team.team
+  const teamId = t.kind === "create" ? undefined : t.teamId
+  const current = new Set<string>(target.teams.find((x) => x.id === teamId)?.members ?? [])
+  const link = t.kind === "linked" ? links.teams.find((l) => l.teamId === t.teamId) : undefined
+  const candidates = [...current].filter((m) => !desired.has(m))
+  const lastApplied = (g: string) =>
+    link === undefined ? 0 : link.groupMembers !== undefined ? link.groupMembers[g] ?? 0 : link.groupIds.includes(g as OktaGroupId) ? -1 : 0
+  return {
+    adds: [...readyIds].filter((m) => !current.has(m)).sort(),
+    removable: (config.policies.handAddedMembers === "remove"
+      ? candidates
+      : candidates.filter((m) => link?.managedMembers.includes(m as MondayUserId) === true)).sort(),
+    notReady: members.filter((u) => !ready(u)),
+    current: current.size,
+    emptyGroups: team.groups.map((g) => g.id as string).filter((g) => listed(g).length === 0 && lastApplied(g) !== 0).sort()
+  }
+}
 
 const newTeamId = (key: string) => `new:${key}` as MondayTeamId
 /** The id monday.com gives a user a CreateUser makes. */
@@ -166,6 +238,16 @@ describe("planner properties", () => {
       for (const m of before?.managedMembers ?? []) if (!wanted.has(m)) expect(current.has(m)).toBe(false)
       if (input.rules.policies.handAddedMembers === "remove") for (const m of current) expect(wanted.has(m)).toBe(true)
     }
+    // Under keep, a member the engine did not put in a team stays there, whatever else the plan does.
+    if (input.rules.policies.handAddedMembers === "keep") {
+      const deleted = new Set(plan.operations.flatMap((o) => (o._tag === "DeleteTeam" ? [o.teamId] : [])))
+      for (const t of input.target.teams) {
+        if (deleted.has(t.id)) continue
+        const managed = new Set(input.links.teams.find((l) => l.teamId === t.id)?.managedMembers ?? [])
+        const now = new Set(after.target.teams.find((x) => x.id === t.id)!.members)
+        for (const m of t.members) if (!managed.has(m)) expect(now.has(m)).toBe(true)
+      }
+    }
   }, runs)
 
   it.prop("never exceeds the limits: PATCH size, held removals, held deletions", [inputArb], ([input]) => {
@@ -190,6 +272,16 @@ describe("planner properties", () => {
     }
     const removes = plan.operations.reduce((n, o) => n + (o._tag === "PatchMembers" ? o.remove.length : o._tag === "DeleteTeam" ? o.memberCount : o._tag === "DeactivateUser" ? 1 : 0), 0)
     if (!plan.blockers.some((b) => b._tag === "RunRemovalLimit")) expect(removes).toBeLessThanOrEqual(input.rules.limits.maxRemovalsPerRun)
+    // A team whose removals went ahead stays within the per-team limits: the count, and (from
+    // FRACTION_RULE_MIN_REMOVALS removals up) the share of the team as it stands after the adds.
+    const { maxRemovalFractionPerTeam: fraction, maxRemovalsPerTeam } = input.rules.limits
+    for (const [key, gone] of removed) {
+      const patches = plan.operations.filter((o): o is Extract<Operation, { _tag: "PatchMembers" }> => o._tag === "PatchMembers" && o.key === key)
+      const before = new Set(input.target.teams.find((t) => t.id === patches[0]!.teamId)!.members)
+      const size = before.size + new Set(patches.flatMap((p) => p.add)).size
+      expect(gone.size).toBeLessThanOrEqual(maxRemovalsPerTeam)
+      if (gone.size >= Planner.FRACTION_RULE_MIN_REMOVALS) expect(gone.size / size).toBeLessThanOrEqual(fraction)
+    }
   }, runs)
 
   it.prop("minimal: one create or rename at most per team, and ceil(changes / max) PATCHes, all but the last full", [inputArb], ([input]) => {
@@ -215,6 +307,51 @@ describe("planner properties", () => {
       for (const r of patches.flatMap((p) => p.remove)) expect(current.includes(r)).toBe(true)
     }
   }, runs)
+
+  it.prop(
+    "minimal, by an independent oracle: adds are desired − current, removes the removable rest, in the fewest operations",
+    [teamsOnlyArb],
+    ([input]) => {
+      const plan = Planner.plan(input)
+      const { maxMembersPerPatch: max, maxRemovalFractionPerTeam: fraction, maxRemovalsPerTeam } = input.rules.limits
+      const runHeld = plan.blockers.some((b) => b._tag === "RunRemovalLimit")
+      const blockersOf = (key: string, tag: string) => plan.blockers.filter((b) => b._tag === tag && "key" in b && b.key === key)
+      let bound = 0
+      for (const team of Planner.preflight(input)) {
+        const e = oracle(input, team)
+        const ops = plan.operations.filter((o) => o.key === team.key)
+        // Members that can't be pushed hold the whole team under block, and only then.
+        const notReady = blockersOf(team.key, "MembersNotReady").flatMap((b) => (b._tag === "MembersNotReady" ? [b.users.map((u) => u.oktaUserId)] : []))
+        expect(notReady).toStrictEqual(e.notReady.length > 0 && input.rules.policies.notReadyMembers === "block" ? [e.notReady] : [])
+        if (team.team.kind === "name-taken") expect(blockersOf(team.key, "NameTaken")).toHaveLength(1)
+        if (notReady.length > 0 || blockersOf(team.key, "NameTaken").length > 0) {
+          expect(ops).toStrictEqual([])
+          continue
+        }
+        // The removal guards, from the oracle's own numbers.
+        const n = e.removable.length
+        const emptyGroups = n > 0 && input.rules.policies.emptyGroup === "block" ? e.emptyGroups : []
+        expect(blockersOf(team.key, "EmptyGroup").map((b) => (b._tag === "EmptyGroup" ? b.groupId : "")).sort()).toStrictEqual(emptyGroups)
+        const overLimit = n > maxRemovalsPerTeam ||
+          (n >= Planner.FRACTION_RULE_MIN_REMOVALS && n / Math.max(e.current + e.adds.length, 1) > fraction)
+        expect(blockersOf(team.key, "TeamRemovalLimit")).toHaveLength(n > 0 && overLimit ? 1 : 0)
+        const removes = runHeld || emptyGroups.length > 0 || overLimit ? [] : e.removable
+        const adds = ops.flatMap((o) => (o._tag === "CreateTeam" ? o.members : o._tag === "PatchMembers" ? o.add : []))
+        expect([...adds]).toStrictEqual(e.adds)
+        expect(ops.flatMap((o) => (o._tag === "PatchMembers" ? o.remove : []))).toStrictEqual(removes)
+        // The fewest operations: a create carries up to `max` members, a rename when the name
+        // changed, and the rest of the changes in full PATCHes.
+        const fewest = team.team.kind === "create"
+          ? 1 + Math.ceil(Math.max(e.adds.length - max, 0) / max)
+          : (team.team.kind === "linked" && team.team.displayName !== team.key ? 1 : 0) + Math.ceil((e.adds.length + removes.length) / max)
+        expect(ops).toHaveLength(fewest)
+        bound += fewest
+      }
+      // Nothing else but deletions of teams whose groups are gone.
+      expect(plan.operations.filter((o) => o._tag !== "DeleteTeam")).toHaveLength(bound)
+    },
+    runs
+  )
 
   it.prop("deterministic: equal inputs in any order give the same plan, byte for byte", [inputArb, fc.integer()], ([input, seed]) => {
     const rand = (() => {
@@ -287,16 +424,14 @@ const deltaArb = (n: number): fc.Arbitrary<Array<Delta>> =>
     { maxLength: n }
   )
 
-/** Limits high enough that the run-wide limit (counted per plan) never differs between full and touched plans. */
-const noRunLimit = (input: Planner.PlanInput): Planner.PlanInput => ({
-  ...input,
-  rules: {
-    ...input.rules,
-    limits: { ...input.rules.limits, maxRemovalsPerRun: 1_000_000 },
-    // Unexplained monday.com users are found by full plans only.
-    ...(input.rules.users !== undefined ? { users: { ...input.rules.users, unexplained: "report" as const } } : {})
-  }
-})
+/**
+ * Unexplained monday.com users are found by full plans only, so touched plans are compared with
+ * full ones where they are reported rather than deactivated. Every limit stays as generated.
+ */
+const reportUnexplained = (input: Planner.PlanInput): Planner.PlanInput =>
+  input.rules.users === undefined
+    ? input
+    : { ...input, rules: { ...input.rules, users: { ...input.rules.users, unexplained: "report" as const } } }
 
 describe("incremental planning", () => {
   it.prop("applyDeltas names every group a delta touched, users' groups included", [inputArb, deltaArb(6)], ([input, deltas]) => {
@@ -310,7 +445,7 @@ describe("incremental planning", () => {
   }, runs)
 
   it.prop("planning the touched teams gives the same operations and blockers as a full plan", [inputArb, deltaArb(6), deltaArb(4)], ([raw, batch1, batch2]) => {
-    const input = noRunLimit(raw)
+    const input = reportUnexplained(raw)
     const planner = Planner.make(input)
     let source = input.source
     for (const batch of [batch1, batch2]) {
@@ -323,9 +458,17 @@ describe("incremental planning", () => {
       const beforeOps = new Set(before.operations.map(opText))
       const partialOps = new Set(partial.operations.map(opText))
       for (const op of partialOps) expect(fullOps.has(op)).toBe(true)
-      for (const op of fullOps) if (!partialOps.has(op)) expect(beforeOps.has(op)).toBe(true)
+      // An untouched team's operation is one the plan before had too, unless the run-wide limit
+      // held it then (a touched plan doesn't plan teams the batch released; the next full plan does).
+      const heldBefore = new Set(before.blockers.flatMap((b) => (b._tag === "RunRemovalLimit" ? b.keys : [])))
+      for (const op of full.operations) {
+        if (!partialOps.has(opText(op)) && !heldBefore.has(op.key)) expect(beforeOps.has(opText(op))).toBe(true)
+      }
       const fullBlockers = new Set(full.blockers.map((b) => b.id))
       for (const b of partial.blockers) expect(fullBlockers.has(b.id)).toBe(true)
+      // The run-wide limit holds a touched plan exactly when it holds the full plan, over the same removals.
+      const runLimit = (p: Plan) => p.blockers.filter((b) => b._tag === "RunRemovalLimit")
+      expect(runLimit(partial)).toStrictEqual(runLimit(full))
       // The planner's source equals the snapshot applyDeltas gives.
       expect(encodePlan(planner.planAll())).toBe(encodePlan(full))
     }
@@ -335,7 +478,7 @@ describe("incremental planning", () => {
     "kept team states stay exact over a long run of batches: every plan equals a fresh full plan",
     [inputArb, fc.array(deltaArb(8), { minLength: 6, maxLength: 10 })],
     ([raw, batches]) => {
-      const input = noRunLimit(raw)
+      const input = reportUnexplained(raw)
       const planner = Planner.make(input)
       // Every team gets a kept state first, so each batch updates states rather than building them.
       expect(encodePlan(planner.planAll())).toBe(encodePlan(Planner.plan(input)))

@@ -45,6 +45,20 @@ describe("selecting groups", () => {
     ])
   })
 
+  it("warns about a group whose team name template renders empty, naming the group and the mapping", () => {
+    // `(web)?` did not take part for "eng-api", so "{1}" renders nothing: no team can be named.
+    const input = org(twoGroups, rules({ mappings: [{ id: "by-suffix", select: { nameRegex: "^eng-(web)?" }, team: "{1}" }] }))
+    const plan = Planner.plan(input)
+    expect(tags(plan)).toStrictEqual(["CreateTeam:web"])
+    expect(plan.warnings).toStrictEqual([
+      { _tag: "TeamNameEmpty", key: "group:g2", groupId: gid("g2"), groupName: "eng-api", mapping: "by-suffix", template: "{1}" }
+    ])
+    // An incremental plan warns for the groups its batch touched.
+    const planner = Planner.make(input)
+    const touched = planner.applyDeltas([{ _tag: "GroupRenamed", groupId: gid("g1"), name: "eng-" }])
+    expect(planner.planTouched(touched).warnings).toMatchObject([{ _tag: "TeamNameEmpty", groupId: "g1", groupName: "eng-" }])
+  })
+
   it("gives a group to the first mapping that selects it", () => {
     const plan = Planner.plan(org(twoGroups, rules({
       mappings: [{ select: { names: ["eng-web"] }, team: "Web" }, { select: { nameRegex: "^eng-" }, team: "Eng" }]
@@ -326,6 +340,75 @@ describe("safety guards", () => {
     expect(blockerTags(allow)).toStrictEqual(["TeamRemovalLimit"])
   })
 
+  it("EmptyGroup: a new group that was always empty holds nothing; the team's other removals go", () => {
+    // "web" gains a second group, "web-contractors", which Okta has never listed members for.
+    const input = org({
+      users: usersOf(3),
+      groups: { g1: { name: "web", members: ["u0", "u1"] }, g2: { name: "web-contractors", members: [] } },
+      teams: [{ id: "t1", name: "web", members: members(3) }],
+      links: [{ teamId: "t1", name: "web", groups: ["g1"], managed: members(3), groupMembers: { g1: 3 } }]
+    }, rules({ mappings: [{ select: { nameRegex: "^web" }, team: "web" }] }))
+    const plan = Planner.plan(input)
+    expect(plan.blockers).toStrictEqual([])
+    expect(plan.operations).toMatchObject([{ _tag: "PatchMembers", key: "web", add: [], remove: [mid("u2")] }])
+  })
+
+  it("EmptyGroup: a group that had members holds every removal, hand-added or not, created or adopted team", () => {
+    const spec = (origin: "created" | "adopted"): OrgSpec => ({
+      users: usersOf(2),
+      mondayOnly: ["h1"],
+      groups: { g1: { name: "web", members: [] } },
+      teams: [{ id: "t1", name: "web", members: ["u0", "u1", "h1"] }],
+      // The engine manages nobody here (an adopted team whose members were all there already).
+      links: [{ teamId: "t1", name: "web", groups: ["g1"], managed: [], origin, groupMembers: { g1: 2 } }]
+    })
+    const removeAll = rules({
+      mappings: [{ select: { names: ["web"] } }],
+      policies: { handAddedMembers: "remove" },
+      limits: { maxRemovalFractionPerTeam: 1 }
+    })
+    for (const origin of ["created", "adopted"] as const) {
+      const plan = Planner.plan(org(spec(origin), removeAll))
+      expect(plan.operations).toStrictEqual([])
+      expect(plan.blockers).toMatchObject([{
+        _tag: "EmptyGroup",
+        key: "web",
+        groupId: "g1",
+        previousMembers: 2,
+        removals: [mid("h1"), mid("u0"), mid("u1")]
+      }])
+    }
+    // A group that was empty when last applied too is just empty: nothing to guard.
+    const wasEmpty = org({ ...spec("created"), links: [{ teamId: "t1", name: "web", groups: ["g1"], managed: [], groupMembers: { g1: 0 } }] }, removeAll)
+    expect(Planner.plan(wasEmpty).blockers).toStrictEqual([])
+  })
+
+  it("EmptyGroup: after an apply the link keeps each group's count; a held group keeps its count until approved", () => {
+    const input = org({ ...shrinking(0, 3), links: [{ teamId: "t1", name: "web", groups: ["g1"], managed: members(3), groupMembers: { g1: 3 } }] },
+      rules({ mappings: [{ select: { names: ["web"] } }], limits: { maxRemovalFractionPerTeam: 1 } }))
+    const plan = Planner.plan(input)
+    expect(blockerTags(plan)).toStrictEqual(["EmptyGroup"])
+    // Nothing was sent, so the guard still knows the group had 3 members.
+    const held = Planner.reconcileLinks(input, plan, [])
+    expect(held.teams[0]!.groupMembers).toStrictEqual({ g1: 3 })
+    expect(blockerTags(Planner.plan({ ...input, links: held }))).toStrictEqual(["EmptyGroup"])
+    // Approved and sent: the group's emptiness is taken as read.
+    const approved = Planner.plan(input, { approvals: [plan.blockers[0]!.id] })
+    expect(patchOf(approved, "web")[0]!.remove).toStrictEqual(members(3).map(mid))
+    const after = Planner.reconcileLinks(input, approved, [{ index: 0, key: "web", status: "done" }])
+    expect(after.teams[0]).toMatchObject({ managedMembers: [], groupMembers: { g1: 0 } })
+    // A link saved before counts were kept gets them; an empty group that costs nothing counts 0.
+    const old = org({
+      users: usersOf(1),
+      groups: { g1: { name: "web", members: ["u0"] }, g2: { name: "web-new", members: [] } },
+      teams: [{ id: "t1", name: "web", members: ["u0"] }],
+      links: [{ teamId: "t1", name: "web", groups: ["g1", "g2"], managed: ["u0"] }]
+    }, rules({ mappings: [{ select: { nameRegex: "^web" }, team: "web" }] }))
+    const none = Planner.plan(old)
+    expect(none.operations).toStrictEqual([])
+    expect(Planner.reconcileLinks(old, none, []).teams[0]!.groupMembers).toStrictEqual({ g1: 1, g2: 0 })
+  })
+
   it("TeamRemovalLimit: holds a team's removals over the count or fraction; adds still go", () => {
     const spec = shrinking(4, 10)
     const input = org({ ...spec, users: { ...spec.users, new1: {} }, groups: { g1: { name: "web", members: [...members(4), "new1"] } } }, byName)
@@ -378,8 +461,8 @@ describe("after an apply", () => {
       { index: 2, key: "web", status: "failed", error: { tag: "RateLimited", message: "429", retryable: true } }
     ])
     expect(links.teams.map((l) => ({ ...l }))).toStrictEqual([
-      { teamId: "t1", displayName: "web", groupIds: [gid("g1")], origin: "created", managedMembers: [mid("u1")] },
-      { teamId: "t2", displayName: "api", groupIds: [gid("g2")], origin: "created", managedMembers: [mid("u1")] }
+      { teamId: "t1", displayName: "web", groupIds: [gid("g1")], origin: "created", managedMembers: [mid("u1")], groupMembers: { g1: 2 } },
+      { teamId: "t2", displayName: "api", groupIds: [gid("g2")], origin: "created", managedMembers: [mid("u1")], groupMembers: { g2: 1 } }
     ])
     expect(links.users.map((u) => u.oktaUserId)).toStrictEqual(["u1", "u2"])
   })

@@ -169,7 +169,7 @@ export const linksChange = (before: Domain.Links, after: Domain.Links): LinksCha
   const newTeams = new Map(after.teams.map((t) => [t.teamId, t]))
   const sameTeam = (a: Domain.TeamLink, b: Domain.TeamLink) =>
     a.displayName === b.displayName && a.origin === b.origin && sameSet(a.groupIds, b.groupIds) &&
-    sameSet(a.managedMembers, b.managedMembers)
+    sameSet(a.managedMembers, b.managedMembers) && sameCounts(a.groupMembers, b.groupMembers)
   const oldUsers = new Map(before.users.map((u) => [u.oktaUserId, u]))
   const newUsers = new Map(after.users.map((u) => [u.oktaUserId, u]))
   return {
@@ -184,6 +184,13 @@ export const linksChange = (before: Domain.Links, after: Domain.Links): LinksCha
     }),
     removeUsers: before.users.filter((u) => !newUsers.has(u.oktaUserId)).map((u) => u.oktaUserId)
   }
+}
+
+/** Equal per-group member counts (the empty-group guard's memory); absent equals only absent. */
+const sameCounts = (a: Domain.TeamLink["groupMembers"], b: Domain.TeamLink["groupMembers"]) => {
+  if (a === undefined || b === undefined) return a === b
+  const keys = Object.keys(a)
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k])
 }
 
 const sameSet = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) => {

@@ -15,7 +15,7 @@ import type {
   TeamLink
 } from "../Domain.js"
 import { newUserPlaceholder, placeholderOktaUserId, Plan } from "../Plan.js"
-import type { Blocker, BlockedUser, Operation, PlanCounts, Warning } from "../Plan.js"
+import type { Blocker, BlockedUser, DeactivateUser, Operation, PlanCounts, Warning } from "../Plan.js"
 import { usersEnabled } from "../RuleConfig.js"
 import type { RuleConfig } from "../RuleConfig.js"
 import { hashInto, hashStrings, lane1, lane2, MultisetHash } from "./hash.js"
@@ -298,6 +298,8 @@ export class PlannerState {
   private readonly groupKeyNumber: Array<number> = []
   /** Desired team key → the groups that feed it. */
   readonly keyGroups = new Map<string, Set<string>>()
+  /** Groups a mapping selects but whose team name template renders empty → that mapping's index. */
+  private readonly unnamed = new Map<string, number>()
   /** Desired team names by their lower case, for names that collide in monday.com (built on demand). */
   private caseIndex: Map<string, Array<string>> | undefined = undefined
 
@@ -334,6 +336,21 @@ export class PlannerState {
   readonly users: CompiledUsers | undefined
   /** Placeholders a resolution asked for that the target index doesn't number yet. */
   private readonly missingPlaceholders = new Set<string>()
+  /**
+   * What the whole org would remove now, for the run-wide removal limit, so a plan of a few
+   * touched teams compares the same total with the limit as a full plan: each desired team's
+   * removals as last drafted (none for a team held whole), each link's pending deletion, the
+   * users whose decision deactivates them, and the unexplained users the last full plan would
+   * deactivate. A full plan refills it; a touched plan updates the teams and links it plans, and
+   * fills whatever is missing first (after `setTarget` or `setLinks`, that is every team).
+   */
+  private readonly runTeams = new Map<string, ReadonlyArray<string>>()
+  private runTeamTotal = 0
+  private readonly runDeletes = new Map<TeamLink, DeleteDraft>()
+  private runUnexplained: ReadonlyArray<DeactivateUser> = []
+  private runComplete = false
+  /** Users (by number) whose lifecycle decision deactivates them, kept with their resolutions. */
+  private readonly deactivating = new Map<number, DeactivateUser>()
 
   constructor(input: PlanInput) {
     this.rules = compileRules(input.rules)
@@ -398,6 +415,12 @@ export class PlannerState {
   /** Every resolution, team state and cached number depends on the target and the links. */
   private forgetResolutions(): void {
     this.resolutions.length = 0
+    this.deactivating.clear()
+    this.runTeams.clear()
+    this.runTeamTotal = 0
+    this.runDeletes.clear()
+    this.runUnexplained = []
+    this.runComplete = false
     this.revHead = new Int32Array(this.target.mondayIds.length).fill(-1)
     this.revMore.clear()
     this.teamStates.clear()
@@ -413,7 +436,10 @@ export class PlannerState {
   recomputeGroup(groupId: string): void {
     const old = this.groupKey.get(groupId)
     const group = this.source.groups.get(groupId)
-    const sel = group === undefined ? undefined : this.rules.selectGroup(group, this.source.assignedGroups.has(groupId))
+    const selected = group === undefined ? undefined : this.rules.selectGroup(group, this.source.assignedGroups.has(groupId))
+    const sel = selected?.key === "" ? undefined : selected
+    if (selected !== undefined && selected.key === "") this.unnamed.set(groupId, selected.mapping)
+    else this.unnamed.delete(groupId)
     if (old === sel?.key) return
     this.caseIndex = undefined
     if (old !== undefined) {
@@ -446,6 +472,7 @@ export class PlannerState {
     deltas: ReadonlyArray<Delta>
   ): { readonly groupIds: Array<string>; readonly keys: Array<string>; readonly userIds: Array<string> } {
     const effects = emptyEffects()
+    const usersBefore = this.source.userIds.length
     for (const d of deltas) this.source.apply(d, effects)
     const before = new Map<number, number>()
     for (const u of effects.users) before.set(u, this.forget(u))
@@ -457,8 +484,13 @@ export class PlannerState {
       const now = this.groupKey.get(g)
       if (now !== undefined) keys.add(now)
     }
-    for (const k of keys) this.teamStates.delete(k)
+    for (const k of keys) {
+      this.teamStates.delete(k)
+      if (!this.keyGroups.has(k)) this.setRunTeam(k, undefined)
+    }
     for (const u of effects.users) this.resolve(u)
+    // With the lifecycle on every user has a decision (the run-wide limit counts its deactivation).
+    if (this.users !== undefined) for (let u = usersBefore; u < this.source.userIds.length; u++) this.resolve(u)
     // A user to create that the target doesn't number yet: renumber (team states are rebuilt).
     this.numberPlaceholders()
     if (this.teamStates.size > 0) {
@@ -538,6 +570,7 @@ export class PlannerState {
     const r = this.resolutions[u]
     if (r === undefined) return -1
     this.resolutions[u] = undefined
+    this.deactivating.delete(u)
     const m = r.mondayIdx
     if (m >= 0) {
       const more = this.revMore.get(m)
@@ -620,6 +653,7 @@ export class PlannerState {
       }
     }
     this.resolutions[u] = r
+    if (r.decision?.deactivate !== undefined) this.deactivating.set(u, r.decision.deactivate)
     return r
   }
 
@@ -915,11 +949,14 @@ export class PlannerState {
     const removals: Array<string> = new Array(state.removals.length)
     for (let i = 0; i < removals.length; i++) removals[i] = ids[state.removals.at(i)]!
     if (removals.length > 0) {
-      // Okta answers an empty member list when the token lacks rights: a linked group reading empty
-      // while the engine manages members of its team holds the team's removals.
-      if (policies.emptyGroup === "block" && match.kind === "linked" && match.link.managedMembers.length > 0) {
+      // Okta answers an empty member list when the token lacks rights: a group that had members
+      // when the team was last applied and reads empty now holds the team's removals, whoever
+      // they are (managed or hand-added) and however the team was linked (created or adopted).
+      if (policies.emptyGroup === "block" && match.kind === "linked") {
         for (const g of groupIds) {
           if (this.source.memberCount(g) > 0) continue
+          const previous = lastAppliedMembers(match.link, g)
+          if (previous === 0) continue
           const id = `EmptyGroup-${hashStrings(["EmptyGroup", key, g, ...removals])}`
           if (approvals.has(id)) continue
           draft.removalBlockers.push({
@@ -928,7 +965,8 @@ export class PlannerState {
             key,
             groupId: g as OktaGroupId,
             groupName: this.source.groups.get(g)?.name ?? g,
-            previousMembers: match.link.managedMembers.length
+            previousMembers: previous ?? match.link.managedMembers.length,
+            removals: removals as Array<MondayUserId>
           })
         }
       }
@@ -1029,20 +1067,131 @@ export class PlannerState {
     keys: Iterable<string>,
     links: Iterable<TeamLink>,
     approvals: ReadonlySet<string>,
-    users: "all" | Iterable<string> = "all"
+    users: "all" | Iterable<string> = "all",
+    groups: "all" | Iterable<string> = "all"
   ): Plan {
+    const full = users === "all"
+    if (full) {
+      this.runTeams.clear()
+      this.runTeamTotal = 0
+      this.runDeletes.clear()
+    } else this.completeRun()
     const drafts = sorted(keys).map((key) => {
       const groupIds = sorted(this.keyGroups.get(key) ?? [])
       const match = this.matchTeam(key)
-      return this.draft(key, groupIds, match, this.stateFor(key, groupIds, match), approvals)
+      const draft = this.draft(key, groupIds, match, this.stateFor(key, groupIds, match), approvals)
+      this.setRunTeam(key, draft.teamBlockers.length > 0 ? [] : draft.removals)
+      return draft
     })
     const deletes: Array<DeleteDraft> = []
     for (const l of links) {
       const d = this.deletion(l)
       if (d !== undefined) deletes.push(d)
+      this.setRunDelete(l, d)
     }
     deletes.sort((a, b) => byString(a.key, b.key))
-    return this.assemble(drafts, deletes, approvals, this.userDecisions(drafts, users))
+    const userPart = this.userDecisions(drafts, users)
+    if (full) this.runComplete = true
+    return this.assemble(drafts, deletes, approvals, userPart, this.unnamedWarnings(groups))
+  }
+
+  /** A warning for each of the groups (all, or those given) a mapping selects but can't name a team for. */
+  private unnamedWarnings(groups: "all" | Iterable<string>): Array<Warning> {
+    const out: Array<Warning> = []
+    for (const g of groups === "all" ? this.unnamed.keys() : groups) {
+      const mapping = this.unnamed.get(g)
+      const group = this.source.groups.get(g)
+      if (mapping === undefined || group === undefined) continue
+      out.push({
+        _tag: "TeamNameEmpty",
+        key: `group:${g}`,
+        groupId: group.id,
+        groupName: group.name,
+        mapping: this.rules.mappings[mapping]!.label,
+        template: this.rules.config.mappings[mapping]!.team
+      })
+    }
+    return out
+  }
+
+  /** Records what a desired team would remove now (undefined: the team is gone). */
+  private setRunTeam(key: string, removals: ReadonlyArray<string> | undefined): void {
+    const before = this.runTeams.get(key)
+    if (before !== undefined) this.runTeamTotal -= before.length
+    if (removals === undefined) this.runTeams.delete(key)
+    else {
+      this.runTeams.set(key, removals)
+      this.runTeamTotal += removals.length
+    }
+  }
+
+  private setRunDelete(link: TeamLink, d: DeleteDraft | undefined): void {
+    if (d === undefined) this.runDeletes.delete(link)
+    else this.runDeletes.set(link, d)
+  }
+
+  /**
+   * Fills the run-wide ledger for whatever a touched plan can't see: every desired team not drafted
+   * since the target or links changed (their states are kept, so later touched plans stay cheap),
+   * every link's deletion, and the unexplained users. O(org) once; nothing when already complete.
+   */
+  private completeRun(): void {
+    if (this.runComplete) return
+    const none = new Set<string>()
+    for (const [key, groups] of this.keyGroups) {
+      if (this.runTeams.has(key)) continue
+      const groupIds = sorted(groups)
+      const match = this.matchTeam(key)
+      const draft = this.draft(key, groupIds, match, this.stateFor(key, groupIds, match), none)
+      this.setRunTeam(key, draft.teamBlockers.length > 0 ? [] : draft.removals)
+    }
+    this.runDeletes.clear()
+    for (const l of this.links.links.teams) this.setRunDelete(l, this.deletion(l))
+    if (this.users !== undefined) {
+      for (let u = 0; u < this.source.userIds.length; u++) this.resolve(u)
+      this.runUnexplained = this.unexplained().deactivations
+    }
+    this.runComplete = true
+  }
+
+  /** Every deactivation the whole org would make now, sorted by key (as a full plan lists them). */
+  private runDeactivations(): Array<DeactivateUser> {
+    // The guard of `userDecisions`: an empty assignment list deactivates nobody for being unassigned.
+    const noAssignments = this.source.assignments.size === 0
+    const out: Array<DeactivateUser> = []
+    for (const d of this.deactivating.values()) if (!noAssignments || d.reason !== "unassigned") out.push(d)
+    out.push(...this.runUnexplained)
+    return out.sort((a, b) => byString(a.key, b.key))
+  }
+
+  /** The removals the whole org would make now (team removals, deleted teams' members, deactivations). */
+  private runRemovals(): number {
+    let n = this.runTeamTotal + this.runUnexplained.length
+    for (const d of this.runDeletes.values()) n += d.team.members.length
+    const noAssignments = this.source.assignments.size === 0
+    for (const d of this.deactivating.values()) if (!noAssignments || d.reason !== "unassigned") n++
+    return n
+  }
+
+  /** The RunRemovalLimit blocker's id and keys: every team, deletion and user the run would remove from. */
+  private runBlocker(): { readonly id: string; readonly keys: Array<string> } {
+    const parts: Array<string> = ["RunRemovalLimit"]
+    const keys: Array<string> = []
+    for (const key of sorted(this.runTeams.keys())) {
+      const removals = this.runTeams.get(key)!
+      if (removals.length === 0) continue
+      keys.push(key)
+      parts.push(`team:${key}`, ...removals)
+    }
+    for (const d of [...this.runDeletes.values()].sort((a, b) => byString(a.key, b.key))) {
+      keys.push(d.key)
+      parts.push(`${d.key}:${d.team.members.length}`)
+    }
+    for (const d of this.runDeactivations()) {
+      keys.push(d.key)
+      parts.push(`deactivate:${d.mondayUserId}`)
+    }
+    return { id: `RunRemovalLimit-${hashStrings(parts)}`, keys: sorted(keys) }
   }
 
   /** The lifecycle decisions a plan carries (see `plan`); undefined when the lifecycle is off. */
@@ -1094,7 +1243,20 @@ export class PlannerState {
       })
     }
     if (scope !== "all") return { decisions, warnings: guard }
-    // Every user is resolved now, so a monday.com user no Okta user maps to is unexplained.
+    const more = this.unexplained()
+    this.runUnexplained = more.deactivations
+    decisions.push(...more.decisions)
+    return { decisions, warnings: [...guard, ...more.warnings] }
+  }
+
+  /** Active monday.com users no Okta user maps to, once every user is resolved: their decisions. */
+  private unexplained(): {
+    readonly decisions: ReadonlyArray<UserDecision>
+    readonly warnings: ReadonlyArray<Warning>
+    readonly deactivations: Array<DeactivateUser>
+  } {
+    if (this.users === undefined) return { decisions: [], warnings: [], deactivations: [] }
+    const noAssignments = this.source.assignments.size === 0
     const explained = new Set<string>()
     for (let u = 0; u < this.source.userIds.length; u++) {
       if (!this.resolve(u).excluded) continue
@@ -1110,52 +1272,37 @@ export class PlannerState {
     }
     // Likewise, unexplained users are not deactivated on the strength of an empty assignment list.
     const more = unexplainedDecisions(this.users, noAssignments ? [] : unexplained)
-    decisions.push(...more.decisions)
-    return { decisions, warnings: [...guard, ...more.warnings] }
+    const deactivations: Array<DeactivateUser> = []
+    for (const d of more.decisions) if (d.deactivate !== undefined) deactivations.push(d.deactivate)
+    return { ...more, deactivations }
   }
 
   private assemble(
     drafts: ReadonlyArray<TeamDraft>,
     deletes: ReadonlyArray<DeleteDraft>,
     approvals: ReadonlySet<string>,
-    userPart: { readonly decisions: Array<UserDecision>; readonly warnings: ReadonlyArray<Warning> } | undefined
+    userPart: { readonly decisions: Array<UserDecision>; readonly warnings: ReadonlyArray<Warning> } | undefined,
+    groupWarnings: ReadonlyArray<Warning>
   ): Plan {
     const { maxMembersPerPatch: max, maxRemovalsPerRun } = this.rules.config.limits
     const blockers: Array<Blocker> = []
-    const warnings: Array<Warning> = []
+    const warnings: Array<Warning> = [...groupWarnings]
     const users = userPart === undefined ? undefined : collectDecisions(userPart.decisions)
     if (userPart !== undefined && users !== undefined) {
       blockers.push(...users.blockers)
       warnings.push(...users.warnings, ...userPart.warnings)
     }
-    // The run-wide limit counts every removal the plan would make were the team limits approved,
-    // plus deleted teams' members, so all the approvals a run needs show up in one plan.
-    let runRemovals = 0
-    const runParts: Array<string> = ["RunRemovalLimit"]
-    const runKeys: Array<string> = []
-    for (const d of drafts) {
-      if (d.teamBlockers.length > 0 || d.removals.length === 0) continue
-      runRemovals += d.removals.length
-      runKeys.push(d.key)
-      runParts.push(`team:${d.key}`, ...d.removals)
-    }
-    for (const d of deletes) {
-      runRemovals += d.team.members.length
-      runKeys.push(d.key)
-      runParts.push(`${d.key}:${d.team.members.length}`)
-    }
-    // Each deactivation counts as one removal: a source that reads empty must not empty the seats either.
-    for (const d of users?.deactivations ?? []) {
-      runRemovals++
-      runKeys.push(d.key)
-      runParts.push(`deactivate:${d.mondayUserId}`)
-    }
+    // The run-wide limit counts every removal the whole org would make were the team limits
+    // approved, deleted teams' members and deactivations included (a source that reads empty must
+    // not empty the seats either), whether this plan covers every team or only the touched ones:
+    // all the approvals a run needs show up in one plan, and a touched plan holds what a full would.
+    const runRemovals = this.runRemovals()
     let runHeld = false
     if (runRemovals > maxRemovalsPerRun) {
-      const id = `RunRemovalLimit-${hashStrings(runParts)}`
+      const { id, keys } = this.runBlocker()
       if (!approvals.has(id)) {
         runHeld = true
-        blockers.push({ _tag: "RunRemovalLimit", id, removals: runRemovals, maxRemovals: maxRemovalsPerRun, keys: sorted(runKeys) })
+        blockers.push({ _tag: "RunRemovalLimit", id, removals: runRemovals, maxRemovals: maxRemovalsPerRun, keys })
       }
     }
 
@@ -1163,7 +1310,6 @@ export class PlannerState {
     const operations: Array<Operation> = users === undefined ? [] : [...users.first]
     const counts = { teams: drafts.length, unchanged: 0, creates: 0, renames: 0, patches: 0, adds: 0, removes: 0, deletes: 0, blocked: 0 }
     const blockedKeys = new Set<string>()
-    const userKeys = new Set(users?.deactivations.map((d) => d.key))
     for (const d of drafts) {
       warnings.push(...d.warnings)
       blockers.push(...d.teamBlockers, ...d.removalBlockers)
@@ -1215,7 +1361,8 @@ export class PlannerState {
       if (operations.length === before && !blockedKeys.has(d.key)) counts.unchanged++
     }
     if (runHeld) {
-      for (const k of runKeys) if (!userKeys.has(k)) blockedKeys.add(k)
+      for (const d of drafts) if (d.teamBlockers.length === 0 && d.removals.length > 0) blockedKeys.add(d.key)
+      for (const d of deletes) blockedKeys.add(d.key)
     } else {
       for (const d of deletes) {
         operations.push({
@@ -1266,6 +1413,16 @@ export class PlannerState {
     }
     return Array.from(out.values()).sort((a, b) => byString(a.oktaUserId, b.oktaUserId))
   }
+}
+
+/**
+ * How many members a group had when the engine last applied a link's team: its recorded count (0
+ * for a group the link never applied). Links saved before counts were kept can't tell for a group
+ * they already had: undefined, which the guard treats as "had members" (it errs on holding).
+ */
+export const lastAppliedMembers = (link: TeamLink, groupId: string): number | undefined => {
+  if (link.groupMembers !== undefined) return link.groupMembers[groupId] ?? 0
+  return link.groupIds.includes(groupId as OktaGroupId) ? undefined : 0
 }
 
 /** Sorts by a string key computed once per item (not once per comparison); stable for equal keys. */

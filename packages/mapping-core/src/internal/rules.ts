@@ -18,7 +18,10 @@ interface CompiledMapping {
 }
 
 export interface Selection {
-  /** The team name the template renders: the desired team's key. */
+  /**
+   * The team name the template renders: the desired team's key. Empty when the template renders
+   * nothing (a capture that did not take part): the group stays unmapped, and the plan says so.
+   */
   readonly key: string
   /** Index of the mapping that took the group. */
   readonly mapping: number
@@ -27,7 +30,7 @@ export interface Selection {
 export interface CompiledRules {
   readonly config: RuleConfig
   readonly mappings: ReadonlyArray<CompiledMapping>
-  /** First mapping that selects the group and the team name; undefined when excluded or unmapped. */
+  /** First mapping that selects the group and the team name; undefined when excluded or no mapping selects it. */
   readonly selectGroup: (group: OktaGroup, assignedToApp: boolean) => Selection | undefined
   readonly isUserExcluded: (user: OktaUser | undefined, userId: string) => boolean
 }
@@ -85,9 +88,8 @@ export const compileRules = (config: RuleConfig): CompiledRules => {
         else if ("field" in part) key += part.field === "group.name" ? group.name : group.id
         else key += captures?.[part.capture] ?? "" // a group that did not take part renders empty
       }
-      key = key.trim()
-      // A template that renders nothing can't name a team: the group stays unmapped.
-      return key === "" ? undefined : { key, mapping: i }
+      // A template that renders nothing can't name a team: the caller leaves the group unmapped.
+      return { key: key.trim(), mapping: i }
     }
     return undefined
   }

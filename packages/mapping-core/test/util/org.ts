@@ -56,6 +56,8 @@ export interface LinkSpec {
   readonly groups: ReadonlyArray<string>
   readonly origin?: "created" | "adopted"
   readonly managed: ReadonlyArray<string>
+  /** Each group's member count when last applied (absent: a link saved before counts were kept). */
+  readonly groupMembers?: Record<string, number>
 }
 
 export interface OrgSpec {
@@ -111,7 +113,8 @@ export const org = (spec: OrgSpec, config: RuleConfig): PlanInput => {
           displayName: l.name,
           groupIds: l.groups.map(gid),
           origin: l.origin ?? "created",
-          managedMembers: l.managed.map(mid)
+          managedMembers: l.managed.map(mid),
+          ...(l.groupMembers !== undefined ? { groupMembers: l.groupMembers } : {})
         })
       ),
       users: []

@@ -99,11 +99,16 @@ const initial = statements([
   )`
 ])
 
+// Each group's Okta member count when the team was last applied (TeamLink.groupMembers, JSON), for
+// the empty-group guard; NULL in rows written before it was kept, which decode without it.
+const teamLinkGroupMembers = statements([`ALTER TABLE okm_team_links ADD COLUMN group_members TEXT`])
+
 export const migrations = {
-  "1_initial": initial
+  "1_initial": initial,
+  "2_team_link_group_members": teamLinkGroupMembers
 }
 
 /** The highest migration id this version knows; a store past it was written by a newer okta-monday. */
-export const KNOWN_VERSION = 1
+export const KNOWN_VERSION = 2
 
 export const loader = Migrator.fromRecord(migrations)

@@ -2,7 +2,7 @@
  * How persisted rows decode: every column that came from disk goes through a Schema, and a row
  * that doesn't decode becomes a StoreCorrupt naming its table and key.
  */
-import { MondayTeamId, MondayUserId, OktaGroupId, OktaUserId } from "@okta-monday/mapping-core/Domain"
+import { GroupMemberCounts, MondayTeamId, MondayUserId, OktaGroupId, OktaUserId } from "@okta-monday/mapping-core/Domain"
 import { Blocker, OperationOutcome, Plan, PlanCounts } from "@okta-monday/mapping-core/Plan"
 import { Effect, Either, ParseResult, Schema } from "effect"
 import { StoreCorrupt } from "../StoreError.js"
@@ -29,7 +29,9 @@ export const TeamLinkRow = Schema.Struct({
   display_name: Schema.String,
   origin: Schema.Literal("created", "adopted"),
   group_ids: Schema.parseJson(Schema.Array(OktaGroupId)),
-  managed_members: Schema.parseJson(Schema.Array(MondayUserId))
+  managed_members: Schema.parseJson(Schema.Array(MondayUserId)),
+  /** NULL in rows written before migration 2. */
+  group_members: Schema.NullOr(Schema.parseJson(GroupMemberCounts))
 })
 
 export const UserLinkRow = Schema.Struct({

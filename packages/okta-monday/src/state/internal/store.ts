@@ -103,7 +103,7 @@ export const make = (config: StoreConfig): StateStoreService => {
       pg: () => sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY`,
       orElse: () => Effect.void
     })
-    const teamRows = yield* sql`SELECT team_id, display_name, origin, group_ids, managed_members
+    const teamRows = yield* sql`SELECT team_id, display_name, origin, group_ids, managed_members, group_members
       FROM okm_team_links WHERE tenant = ${tenant} ORDER BY team_id`
     const userRows = yield* sql`SELECT okta_user_id, monday_user_id, email
       FROM okm_user_links WHERE tenant = ${tenant} ORDER BY okta_user_id`
@@ -116,7 +116,8 @@ export const make = (config: StoreConfig): StateStoreService => {
           displayName: r.display_name,
           origin: r.origin,
           groupIds: r.group_ids,
-          managedMembers: r.managed_members
+          managedMembers: r.managed_members,
+          ...(r.group_members !== null ? { groupMembers: r.group_members } : {})
         }, true)
       ),
       users: users.map((r) =>
@@ -129,7 +130,7 @@ export const make = (config: StoreConfig): StateStoreService => {
   const applyLinks = (change: LinksChange, at: number) =>
     Effect.gen(function*() {
       const teams = dedupeBy(change.teams ?? [], (t) => t.teamId)
-      for (const chunk of Arr.chunksOf(teams, rowsPerInsert(7))) {
+      for (const chunk of Arr.chunksOf(teams, rowsPerInsert(8))) {
         const rows = chunk.map((t) => ({
           tenant,
           team_id: t.teamId,
@@ -137,12 +138,14 @@ export const make = (config: StoreConfig): StateStoreService => {
           origin: t.origin,
           group_ids: JSON.stringify(t.groupIds),
           managed_members: JSON.stringify(t.managedMembers),
+          group_members: t.groupMembers === undefined ? null : JSON.stringify(t.groupMembers),
           updated_at: at
         }))
         yield* sql`INSERT INTO okm_team_links ${sql.insert(rows)}
           ON CONFLICT (tenant, team_id) DO UPDATE SET
             display_name = excluded.display_name, origin = excluded.origin, group_ids = excluded.group_ids,
-            managed_members = excluded.managed_members, updated_at = excluded.updated_at`
+            managed_members = excluded.managed_members, group_members = excluded.group_members,
+            updated_at = excluded.updated_at`
       }
       const users = dedupeBy(change.users ?? [], (u) => u.oktaUserId)
       for (const chunk of Arr.chunksOf(users, rowsPerInsert(5))) {
