@@ -4,9 +4,10 @@
  */
 import { Delta } from "@okta-monday/mapping-core"
 import { describe, expect, it } from "@effect/vitest"
+import type { OktaEmulator } from "@okta-monday/okta-emulator"
 import { Effect, Option, Stream } from "effect"
 import type { FeedBatch, FeedCursor, OktaSourceService, PollOptions } from "../src/OktaSource.js"
-import { canonical, emulator, rules, sampleOrg as org, source } from "./helpers.js"
+import { admin, canonical, emulator, rules, sampleOrg as org, source } from "./helpers.js"
 
 /** Polls until `done` holds (events become visible when the emulator persists them), at most ~5 s. */
 const pollUntil = (src: OktaSourceService, cursor: FeedCursor, done: (b: FeedBatch) => boolean, options?: PollOptions) =>
@@ -47,12 +48,13 @@ describe("System Log feed", () => {
       const since = new Date(Date.now() - 1)
       const [ann, bob] = em.state().users
       const sales = em.state().groups.find((g) => g.name === "Sales")!.id
-      em.addMember(sales, ann!.id)
-      em.renameGroup(sales, "Sales EU")
-      em.setUserStatus(bob!.id, "SUSPENDED")
-      em.updateUser(ann!.id, { firstName: "Annie" })
-      const newcomer = em.createUser({ login: "zed@example.com" })
-      em.assignUser(newcomer)
+      const okta = yield* admin(em)
+      yield* okta.addGroupMember(sales, ann!.id)
+      yield* okta.renameGroup(sales, "Sales EU")
+      yield* okta.suspendUser(bob!.id)
+      yield* okta.updateUserProfile(ann!.id, { firstName: "Annie" })
+      const newcomer = (yield* okta.createUser({ login: "zed@example.com" })).id
+      yield* okta.assignUserToApp(newcomer)
       const batch = yield* src.poll(src.startCursor(since))
       expect(batch.deltas.map((d) => d._tag)).toEqual([
         "MemberAdded",
@@ -82,20 +84,22 @@ describe("System Log feed", () => {
       const r = rules([{ select: { nameRegex: ".*" } }])
       const before = yield* src.readSource(r)
       const cursor = src.startCursor(new Date(Date.now() - 1))
-      const { userIds, groupIds } = { userIds: em.state().users.map((u) => u.id), groupIds: em.state().groups.map((g) => g.id) }
+      const userIds = em.state().users.filter((u) => u.status === "ACTIVE").map((u) => u.id)
+      const groupIds = em.state().groups.map((g) => g.id)
+      const okta = yield* admin(em)
       em.setLogFaults([{ times: 3, delayMs: 150 }, { times: 4, duplicate: true }])
-      em.addMember(groupIds[4]!, userIds[0]!)
-      em.removeMember(groupIds[0]!, em.state().groups[0]!.members[0]!)
-      em.renameGroup(groupIds[2]!, "Renamed")
-      const created = em.createGroup({ name: "Brand new" })
-      em.addMember(created, userIds[5]!)
-      em.setUserStatus(userIds[6]!, "SUSPENDED")
-      em.updateUser(userIds[7]!, { firstName: "Changed", email: "changed@example.com" })
-      em.assignGroup(groupIds[3]!)
-      em.unassignUser(em.state().assignments.find((a) => a.scope === "USER")!.userId)
-      em.deleteGroup(groupIds[1]!)
-      em.addMember(groupIds[4]!, userIds[8]!)
-      em.removeMember(groupIds[4]!, userIds[8]!)
+      yield* okta.addGroupMember(groupIds[4]!, userIds[0]!)
+      yield* okta.removeGroupMember(groupIds[0]!, em.state().groups[0]!.members[0]!)
+      yield* okta.renameGroup(groupIds[2]!, "Renamed")
+      const created = (yield* okta.createGroup({ name: "Brand new" })).id
+      yield* okta.addGroupMember(created, userIds[5]!)
+      yield* okta.suspendUser(userIds[6]!)
+      yield* okta.updateUserProfile(userIds[7]!, { firstName: "Changed", email: "changed@example.com" })
+      yield* okta.assignGroupToApp(groupIds[3]!)
+      yield* okta.unassignUserFromApp(em.state().assignments.find((a) => a.scope === "USER")!.userId)
+      yield* okta.deleteGroup(groupIds[1]!)
+      yield* okta.addGroupMember(groupIds[4]!, userIds[8]!)
+      yield* okta.removeGroupMember(groupIds[4]!, userIds[8]!)
       // the stream polls every 20 ms; events delayed by 150 ms arrive in a later batch
       const batches = yield* src.changes(cursor).pipe(Stream.take(15), Stream.runCollect)
       const deltas = [...batches].flatMap((b) => b.deltas)
@@ -109,13 +113,14 @@ describe("System Log feed", () => {
 
   describe("a late add of an add/remove pair", () => {
     /** `ann` joins and leaves "Other"; the add is persisted `lateMs` late, after the remove. */
-    const addThenRemove = (em: { addMember(g: string, u: string): void; removeMember(g: string, u: string): void; setLogFaults(f: ReadonlyArray<{ times: number; delayMs?: number }>): void }, other: string, ann: string, lateMs: number) =>
+    const addThenRemove = (em: OktaEmulator, other: string, ann: string, lateMs: number) =>
       Effect.gen(function*() {
+        const okta = yield* admin(em)
         em.setLogFaults([{ times: 1, delayMs: lateMs }])
-        em.addMember(other, ann)
+        yield* okta.addGroupMember(other, ann)
         const added = Date.now()
         yield* after(added)
-        em.removeMember(other, ann)
+        yield* okta.removeGroupMember(other, ann)
         return added
       })
 
@@ -179,12 +184,13 @@ describe("System Log feed", () => {
       const state = em.state()
       const id = (login: string) => state.users.find((u) => u.profile.login === login)!.id
       const group = (name: string) => state.groups.find((g) => g.name === name)!.id
-      em.addMember(group("Sales"), id("ann@example.com"))
-      em.removeMember(group("Engineering"), id("bob"))
-      em.addMember(group("Engineering"), id("ed@example.com"))
-      em.removeMember(group("Engineering"), id("ed@example.com"))
-      em.renameGroup(group("Other"), "Others")
-      em.unassignUser(id("bob"))
+      const okta = yield* admin(em)
+      yield* okta.addGroupMember(group("Sales"), id("ann@example.com"))
+      yield* okta.removeGroupMember(group("Engineering"), id("bob"))
+      yield* okta.addGroupMember(group("Engineering"), id("ed@example.com"))
+      yield* okta.removeGroupMember(group("Engineering"), id("ed@example.com"))
+      yield* okta.renameGroup(group("Other"), "Others")
+      yield* okta.unassignUserFromApp(id("bob"))
       // The first run applied these but crashed before persisting the cursor past them.
       expect((yield* src.poll(saved)).deltas.length).toBeGreaterThan(0)
       const restarted = yield* source(em)
@@ -193,5 +199,36 @@ describe("System Log feed", () => {
         const again = yield* restarted.poll(saved, options)
         expect(canonical(Delta.applyDeltas(full.snapshot, again.deltas).source)).toEqual(canonical(full.snapshot))
       }
+    }))
+
+  it.scopedLive("the user lifecycle over HTTP: each operation's event is a status change read fresh from Okta", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed({ ...org, users: [...org.users, { profile: { login: "pat@example.com" }, status: "PROVISIONED" as const }] })
+      const src = yield* source(em)
+      const okta = yield* admin(em)
+      const id = (login: string) => em.state().users.find((u) => u.profile.login === login)!.id as never
+      const [ann, pat, ed] = [id("ann@example.com"), id("pat@example.com"), id("ed@example.com")]
+      let cursor = src.startCursor(new Date(Date.now() - 1))
+      /** Runs `change`, polls, and returns the deltas. */
+      const step = (change: Effect.Effect<void, unknown>) =>
+        Effect.gen(function*() {
+          yield* change
+          const batch = yield* src.poll(cursor)
+          cursor = batch.cursor
+          return batch.deltas
+        })
+      expect(yield* step(okta.deactivateUser(ann))).toEqual([{ _tag: "UserStatusChanged", userId: ann, status: "DEPROVISIONED" }])
+      // A deactivated user comes back through `activate` (user.lifecycle.activate).
+      expect(yield* step(okta.activateUser(ann))).toEqual([{ _tag: "UserStatusChanged", userId: ann, status: "ACTIVE" }])
+      // `reactivate` resends activation to a PROVISIONED user: still PROVISIONED.
+      expect(yield* step(okta.reactivateUser(pat))).toEqual([{ _tag: "UserStatusChanged", userId: pat, status: "PROVISIONED" }])
+      expect(yield* step(okta.suspendUser(ann))).toEqual([{ _tag: "UserStatusChanged", userId: ann, status: "SUSPENDED" }])
+      expect(yield* step(okta.unsuspendUser(ann))).toEqual([{ _tag: "UserStatusChanged", userId: ann, status: "ACTIVE" }])
+      // Deactivated and deleted before the poll: the status is read fresh, and a user Okta no longer has is DEPROVISIONED.
+      expect(yield* step(Effect.zipRight(okta.deleteUser(ed), okta.deleteUser(ed)))).toEqual([
+        { _tag: "UserStatusChanged", userId: ed, status: "DEPROVISIONED" },
+        { _tag: "UserStatusChanged", userId: ed, status: "DEPROVISIONED" }
+      ])
     }))
 })

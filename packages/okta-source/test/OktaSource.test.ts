@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import { literalPrefix } from "../src/OktaSource.js"
-import { canonical, emulator, emulatorMemberships, rules, sampleOrg as org, source } from "./helpers.js"
+import { admin, canonical, emulator, emulatorMemberships, rules, sampleOrg as org, source } from "./helpers.js"
 
 describe("readSource", () => {
   it.scopedLive("reads only the selected groups, with searches, all pages of members and assignments", () =>
@@ -40,8 +40,9 @@ describe("readSource", () => {
       const em = yield* emulator()
       em.seed(org)
       const other = em.state().groups.find((g) => g.name === "Other")!.id
-      const gone = em.createGroup({ name: "Gone" })
-      em.deleteGroup(gone)
+      const okta = yield* admin(em)
+      const gone = (yield* okta.createGroup({ name: "Gone" })).id
+      yield* okta.deleteGroup(gone)
       const src = yield* source(em)
       const { snapshot } = yield* src.readSource(rules([{ select: { names: ["Sales"] } }]), {
         linkedGroupIds: [other as never, gone as never]

@@ -1,11 +1,14 @@
 import { Domain, RuleConfig } from "@okta-monday/mapping-core"
-import { type OktaEmulator, type OktaEmulatorOptions, startOktaEmulator } from "@okta-monday/okta-emulator"
+import { OktaAdmin, type OktaEmulator, type OktaEmulatorOptions, startOktaEmulator } from "@okta-monday/okta-emulator"
 import { Effect, Redacted, Schema } from "effect"
 import { make, type OktaSourceConfig } from "../src/OktaSource.js"
 
 /** An emulator for the test's scope. */
 export const emulator = (options: OktaEmulatorOptions = {}) =>
   Effect.acquireRelease(Effect.promise(() => startOktaEmulator(options)), (em) => Effect.promise(() => em.close()))
+
+/** An Okta admin changing the emulated org over its HTTP API, as a real change would. */
+export const admin = (em: OktaEmulator) => OktaAdmin.forEmulator(em)
 
 export const source = (em: OktaEmulator, extra: Partial<OktaSourceConfig> = {}) =>
   make({ orgUrl: em.orgUrl, appId: em.appId, auth: { _tag: "Ssws", token: Redacted.make(em.token) }, ...extra })
