@@ -118,3 +118,78 @@ export const parseFilter = (raw: string, resource: Resource): ParsedFilter => {
     }
   }
 }
+
+/**
+ * A PATCH path with a value filter, RFC 7644 §3.5.2 `valuePath [ "." subAttr ]`: `members[value eq "1"]`,
+ * `phoneNumbers[type eq "work"].value`. SCIMMY parses the `attr[filter]` part (a valuePath is a filter expression);
+ * only the trailing sub-attribute name is split off here.
+ */
+export interface FilteredPath {
+  /** The multi-valued attribute, lower case, without a schema URN prefix: "members", "phonenumbers". */
+  readonly attribute: string
+  /** The bracket's filter, over the attribute's values (`{ value, type, … }`). */
+  readonly filter: SCIMMY.Types.Filter
+  /** The filter as SCIMMY parsed it: one object per `or` branch. */
+  readonly expressions: ReadonlyArray<Readonly<Record<string, ReadonlyArray<unknown>>>>
+  /** The sub-attribute after the brackets, as written ("value", "locality"), when there is one. */
+  readonly sub?: string
+}
+
+/** RFC 7643 §2.1 ATTRNAME. */
+const ATTRNAME = /^[A-Za-z][\w$-]*$/
+
+/**
+ * The parts of a filtered PATCH path, or undefined when `path` has no brackets (a plain attribute path). A bracket
+ * SCIMMY can't parse, or anything but one attribute's filter in it, is 400 invalidPath.
+ */
+export const parseFilteredPath = (path: string): FilteredPath | undefined => {
+  const close = path.lastIndexOf("]")
+  if (!path.includes("[") && close < 0) return undefined
+  const invalid = (why: string) => badRequest("invalidPath", `"${path}" is not a valid PATCH path: ${why}`)
+  if (close < 0) throw invalid(`"[" is never closed`)
+  const rest = path.slice(close + 1).trim()
+  let sub: string | undefined
+  if (rest !== "") {
+    if (!rest.startsWith(".") || !ATTRNAME.test(rest.slice(1))) throw invalid(`"${rest}" after the filter`)
+    sub = rest.slice(1)
+  }
+  let parsed: ReadonlyArray<Expression>
+  try {
+    parsed = [...new SCIMMY.Types.Filter(path.slice(0, close + 1))] as ReadonlyArray<Expression>
+  } catch (error) {
+    throw invalid(`its filter does not parse (${error instanceof Error ? error.message : String(error)})`)
+  }
+  const keys = new Set(parsed.flatMap((expression) => Object.keys(expression)))
+  const [key] = keys
+  const nested = parsed.map((expression) => (key === undefined ? undefined : expression[key]))
+  if (
+    keys.size !== 1 ||
+    key === undefined ||
+    !nested.every((value) => typeof value === "object" && value !== null && !Array.isArray(value))
+  ) {
+    throw invalid("expected one multi-valued attribute with a filter in brackets, e.g. members[value eq \"123\"]")
+  }
+  const expressions = nested as ReadonlyArray<Readonly<Record<string, ReadonlyArray<unknown>>>>
+  // "urn:ietf:params:scim:schemas:core:2.0:group:members" names the same attribute as "members".
+  const attribute = (key.startsWith("urn:") ? key.slice(key.lastIndexOf(":") + 1) : key).toLowerCase()
+  return {
+    attribute,
+    filter: new SCIMMY.Types.Filter(expressions as Array<Expression>),
+    expressions,
+    ...(sub === undefined ? {} : { sub })
+  }
+}
+
+/**
+ * The one value a filter picks by `<attribute> eq "<string>"` and nothing else, when it is that simple: a store can then
+ * look it up directly instead of matching every value. Equivalent to `filter.match` because SCIMMY's `eq` on strings
+ * is exact (tested in Filter.test.ts).
+ */
+export const singleEq = (path: FilteredPath, attribute: string): string | undefined => {
+  if (path.expressions.length !== 1) return undefined
+  const entries = Object.entries(path.expressions[0]!)
+  if (entries.length !== 1) return undefined
+  const [name, comparison] = entries[0]!
+  if (name.toLowerCase() !== attribute.toLowerCase() || comparison.length !== 2 || comparison[0] !== "eq") return undefined
+  return typeof comparison[1] === "string" ? comparison[1] : undefined
+}

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from "node:crypto"
 import { Schema } from "effect"
-import SCIMMY from "scimmy"
 import { InvalidInputError, UnknownAccountError, UnknownUserError } from "./Errors.js"
-import type { ParsedFilter } from "./Filter.js"
+import { parseFilteredPath, singleEq } from "./Filter.js"
+import type { FilteredPath, ParsedFilter } from "./Filter.js"
 import type {
   AccountSeed,
   AccountState,
@@ -135,11 +135,6 @@ const normaliseUserType = (account: Account, value: string): string => {
 const decodeValue = <A, I>(schema: Schema.Schema<A, I>, value: unknown, path: string): A =>
   decodeBody(schema, value, `value for "${path}"`)
 
-const membersPathFilter = /^members\s*\[(.+)\]$/is
-/** The form Okta sends; looked up directly instead of through the general filter. */
-const memberValueEq = /^members\s*\[\s*value\s+eq\s+"([^"\\]*)"\s*\]$/i
-const typedValuePath = /^(emails|phonenumbers)\[\s*type\s+eq\s+"([^"]*)"\s*\]\.value$/i
-const addressPath = /^addresses\[\s*type\s+eq\s+"([^"]*)"\s*\]\.(\w+)$/i
 const addressFields = new Set(["formatted", "streetAddress", "locality", "region", "postalCode", "country"])
 
 export class Store {
@@ -715,31 +710,85 @@ export class Store {
         if (fromPathless || key === "roles") return
         throw badRequest("mutability", `${path} is read-only`)
     }
-    const typed = typedValuePath.exec(path)
-    if (typed !== null) {
-      const [, attribute, type] = typed
-      if (attribute!.toLowerCase() === "emails") {
+    const filtered = parseFilteredPath(path)
+    if (filtered !== undefined) return this.setFilteredUserAttribute(draft, path, filtered, value, op)
+    if (fromPathless) return
+    throw badRequest("invalidPath", `Attribute path "${path}" is not supported on Users`)
+  }
+
+  /**
+   * `emails[…].value`, `phoneNumbers[…].value`, `addresses[…].<field>`, and removing `phoneNumbers[…]` or
+   * `addresses[…]`. The entries the filter matches change; when none match, a filter that is one `type eq "x"` adds
+   * an entry of that type (what Entra relies on), any other is 400 noTarget (RFC 7644 §3.5.2.3).
+   */
+  private setFilteredUserAttribute(
+    draft: UserRecord,
+    path: string,
+    filtered: FilteredPath,
+    value: unknown,
+    op: PatchOperation["op"]
+  ): void {
+    const remove = op === "remove"
+    const text = () => decodeValue(Schema.String, value, path)
+    const sub = filtered.sub
+    const noTarget = () => badRequest("noTarget", `"${path}" matches no value to ${op}`)
+    switch (filtered.attribute) {
+      case "emails": {
+        if (sub?.toLowerCase() !== "value") throw badRequest("invalidPath", `"${path}": only emails[…].value can be set`)
         if (remove) throw badRequest("mutability", "emails cannot be removed: the email is the userName")
-        draft.userName = validateUserName(text(path)!, "emails.value")
+        draft.userName = validateUserName(text(), "emails.value")
         return
       }
-      const others = (draft.phoneNumbers ?? []).filter((phone) => phone.type !== type)
-      draft.phoneNumbers = remove ? others : [...others, { value: text(path)!, type: type! }]
-      return
+      case "phonenumbers": {
+        const phones = draft.phoneNumbers ?? []
+        const matched = new Set(filtered.filter.match(phones as Array<PhoneNumber>))
+        if (sub === undefined || remove) {
+          if (sub !== undefined && sub.toLowerCase() !== "value") {
+            throw badRequest("invalidPath", `"${path}": phone numbers have no sub-attribute ${sub}`)
+          }
+          if (!remove) throw badRequest("invalidPath", `"${path}": set phoneNumbers[…].value, or replace phoneNumbers`)
+          draft.phoneNumbers = phones.filter((phone) => !matched.has(phone))
+          return
+        }
+        if (sub.toLowerCase() !== "value") {
+          throw badRequest("invalidPath", `"${path}": phone numbers have no sub-attribute ${sub}`)
+        }
+        const number = text()
+        if (matched.size > 0) {
+          draft.phoneNumbers = phones.map((phone) => (matched.has(phone) ? { ...phone, value: number } : phone))
+          return
+        }
+        const type = singleEq(filtered, "type")
+        if (type === undefined) throw noTarget()
+        draft.phoneNumbers = [...phones, { value: number, type }]
+        return
+      }
+      case "addresses": {
+        const addresses = draft.addresses ?? []
+        const matched = new Set(filtered.filter.match(addresses as Array<Address>))
+        if (sub === undefined) {
+          if (!remove) throw badRequest("invalidPath", `"${path}": set addresses[…].<field>, or replace addresses`)
+          draft.addresses = addresses.filter((address) => !matched.has(address))
+          return
+        }
+        if (!addressFields.has(sub)) throw badRequest("invalidPath", `"${path}": addresses have no sub-attribute ${sub}`)
+        const change = (address: Address): Address => {
+          const updated: Record<string, unknown> = { ...address }
+          if (remove) delete updated[sub]
+          else updated[sub] = text()
+          return updated as Address
+        }
+        if (matched.size > 0) {
+          draft.addresses = addresses.map((address) => (matched.has(address) ? change(address) : address))
+          return
+        }
+        if (remove) return
+        const type = singleEq(filtered, "type")
+        if (type === undefined) throw noTarget()
+        draft.addresses = [...addresses, change({ type })]
+        return
+      }
     }
-    const address = addressPath.exec(path)
-    if (address !== null) {
-      const [, type, field] = address
-      if (!addressFields.has(field!))
-        throw badRequest("invalidPath", `"${path}": addresses have no sub-attribute ${field}`)
-      const current = (draft.addresses ?? []).find((entry) => entry.type === type) ?? { type: type! }
-      const updated: Record<string, unknown> = { ...current }
-      if (remove) delete updated[field!]
-      else updated[field!] = text(path)
-      draft.addresses = [...(draft.addresses ?? []).filter((entry) => entry.type !== type), updated as Address]
-      return
-    }
-    if (fromPathless) return
     throw badRequest("invalidPath", `Attribute path "${path}" is not supported on Users`)
   }
 
@@ -893,27 +942,21 @@ export class Store {
         externalId = operation.op === "remove" ? undefined : decodeValue(Schema.String, operation.value, path)
         continue
       }
-      const filtered = membersPathFilter.exec(path)
-      if (filtered !== null) {
+      const filtered = parseFilteredPath(path)
+      if (filtered !== undefined && filtered.attribute === "members" && filtered.sub === undefined) {
         if (operation.op !== "remove") {
           throw badRequest("invalidPath", `"${path}": use op "add" with path "members" to add members`)
         }
-        const single = memberValueEq.exec(path)
-        if (single !== null) {
+        // Okta's form, members[value eq "id"], is one lookup; any other filter is matched against every member.
+        const single = singleEq(filtered, "value")
+        if (single !== undefined) {
           memberValues += 1
-          members.delete(single[1]!)
+          members.delete(single)
           continue
         }
-        let filter: SCIMMY.Types.Filter
-        try {
-          filter = new SCIMMY.Types.Filter(filtered[1]!)
-        } catch (error) {
-          throw badRequest(
-            "invalidPath",
-            `"${path}" has an invalid filter: ${error instanceof Error ? error.message : error}`
-          )
-        }
-        const matched = filter.match([...members].map((value) => ({ value }))) as ReadonlyArray<{ value: string }>
+        const matched = filtered.filter.match([...members].map((id) => memberView(account, id))) as ReadonlyArray<{
+          readonly value: string
+        }>
         memberValues += Math.max(1, matched.length)
         for (const member of matched) members.delete(member.value)
         continue
@@ -974,6 +1017,12 @@ const userFilterView = (user: UserRecord): object => ({
   emails: [{ value: user.userName, type: "work" }],
   name: { givenName: lower(user.givenName), familyName: lower(user.familyName), formatted: lower(user.displayName) }
 })
+
+/** A team member as a filter sees it: `members[display co "Bob"]` works as well as `members[value eq "1"]`. */
+const memberView = (account: Account, id: string): { readonly value: string; readonly display?: string } => {
+  const display = account.users.get(id)?.displayName
+  return display === undefined ? { value: id } : { value: id, display }
+}
 
 const teamFilterView = (team: TeamRecord): object => ({
   id: team.id,

@@ -186,6 +186,29 @@ layer(emulatorLayer())("Store rules over HTTP", (it) => {
         expect(atomic.status).toBe(400)
         expect(atomic.body.scimType).toBe("invalidPath")
         expect((yield* client.get("/Users/102")).body.title).toBeUndefined()
+        // Filtered paths take any SCIM filter: the matching entries change; a plain `type eq` adds one when none match.
+        const filtered = yield* client.ops(
+          "/Users/102",
+          { op: "add", path: `phoneNumbers[type eq "work"].value`, value: "+1 555" },
+          { op: "replace", path: `phoneNumbers[value sw "+44"].value`, value: "+44 7999" },
+          { op: "add", path: `addresses[type eq "home"].country`, value: "FR" },
+          { op: "remove", path: `addresses[type eq "work"]` }
+        )
+        expect(filtered.status).toBe(200)
+        expect(filtered.body.phoneNumbers).toEqual([
+          { value: "+44 7999", type: "mobile" },
+          { value: "+1 555", type: "work" }
+        ])
+        expect(filtered.body.addresses).toEqual([{ type: "home", country: "FR" }])
+        const noTarget = yield* client.ops("/Users/102", {
+          op: "replace",
+          path: `phoneNumbers[value sw "+33"].value`,
+          value: "+33 1"
+        })
+        expect(noTarget.status).toBe(400)
+        expect(noTarget.body.scimType).toBe("noTarget")
+        const badFilter = yield* client.ops("/Users/102", { op: "replace", path: `emails[type zz "x"].value`, value: "a@b.c" })
+        expect(badFilter.body.scimType).toBe("invalidPath")
         const badOp = yield* client.patch("/Users/102", { Operations: [{ op: "merge", path: "title", value: "x" }] })
         expect(badOp.status).toBe(400)
         expect(badOp.body.scimType).toBe("invalidSyntax")
@@ -271,6 +294,20 @@ layer(emulatorLayer())("Store rules over HTTP", (it) => {
         expect(bad.body.scimType).toBe("invalidPath")
         const addByFilter = yield* client.ops("/Groups/201", { op: "add", path: `members[value eq "101"]`, value: [] })
         expect(addByFilter.body.scimType).toBe("invalidPath")
+      })
+    )
+
+    it.effect("a members[…] remove takes any SCIM filter, on value or display", () =>
+      Effect.gen(function* () {
+        const { emulator, client } = yield* freshAcme
+        const team = () => emulator.account("acme").teams.find((t) => t.id === "201")!.members
+        expect((yield* client.ops("/Groups/201", { op: "remove", path: `members[display co "Bob"]` })).status).toBe(204)
+        expect(team()).toEqual(["102"])
+        const urn = "urn:ietf:params:scim:schemas:core:2.0:Group:members"
+        expect((yield* client.ops("/Groups/201", { op: "remove", path: `${urn}[value sw "10"]` })).status).toBe(204)
+        expect(team()).toEqual([])
+        const sub = yield* client.ops("/Groups/201", { op: "remove", path: `members[value eq "101"].display` })
+        expect(sub.body.scimType).toBe("invalidPath")
       })
     )
 
