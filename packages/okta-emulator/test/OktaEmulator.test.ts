@@ -156,6 +156,20 @@ describe("reads", () => {
       em.setOptions({ emptyLists: true })
       expect((await get(em, "/api/v1/users")).body).toEqual([])
     }))
+
+  it.effect("a token whose admin has no role gets 403 E0000006 everywhere, with no scope challenge", () =>
+    Effect.promise(async () => {
+      const em = await start()
+      em.seed(small)
+      em.addToken("roleless", { noRole: true })
+      for (const path of ["/api/v1/groups", `/api/v1/apps/${em.appId}`, "/api/v1/logs"]) {
+        const r = await get(em, path, "roleless")
+        expect(r.res.status, path).toBe(403)
+        expect(r.body.errorCode).toBe("E0000006")
+        expect(r.res.headers.get("www-authenticate")).toBeNull()
+      }
+      expect((await get(em, "/api/v1/groups")).res.status).toBe(200)
+    }))
 })
 
 describe("page sizes: each endpoint's default and maximum limit", () => {

@@ -7,30 +7,47 @@ import { Schema } from "effect"
 /** 401: the API token is wrong or revoked, or the service app's credentials were refused. */
 export class AuthFailed extends Schema.TaggedError<AuthFailed>()("AuthFailed", {
   mode: Schema.Literal("SSWS", "PrivateKey"),
-  orgUrl: Schema.String
+  orgUrl: Schema.String,
+  /** What Okta said, when it said more than the status (the token endpoint's `error_description`). */
+  detail: Schema.optional(Schema.String)
 }) {
   get message(): string {
+    const said = this.detail ? ` Okta said: "${this.detail}".` : ""
     return this.mode === "SSWS"
       ? `Okta (${this.orgUrl}) rejected the API token (401 E0000011): it is wrong, expired or revoked. ` +
-        `Create a new one in the Okta Admin Console under Security → API → Tokens and update the config.`
-      : `Okta (${this.orgUrl}) refused the service app's credentials (401): check the client id, that the ` +
+        `Create a new one in the Okta Admin Console under Security → API → Tokens and update the config.${said}`
+      : `Okta (${this.orgUrl}) refused the service app's credentials:${said} Check the client id, that the ` +
         `private key (and key id) match a public key registered on the app (Applications → the app → General → ` +
         `Public keys), and that every requested scope is granted on its "Okta API Scopes" tab.`
   }
 }
 
-/** 403: the token lacks an OAuth scope, or its admin lacks a role for this endpoint. */
+/**
+ * The credentials can't reach an endpoint: an access token without the OAuth scope (403), a scope the
+ * service app was never granted (the token endpoint's 400 `invalid_scope`), or an API token whose
+ * admin has no role that allows it (403 E0000006).
+ */
 export class ForbiddenScope extends Schema.TaggedError<ForbiddenScope>()("ForbiddenScope", {
   endpoint: Schema.String,
   scope: Schema.String,
-  mode: Schema.Literal("SSWS", "PrivateKey")
+  mode: Schema.Literal("SSWS", "PrivateKey"),
+  /** True when the token endpoint refused to issue a token with the scope at all. */
+  notGranted: Schema.optional(Schema.Boolean),
+  /** What Okta said (the token endpoint's `error_description`). */
+  detail: Schema.optional(Schema.String)
 }) {
   get message(): string {
-    return this.mode === "PrivateKey"
-      ? `Okta refused ${this.endpoint} (403 E0000006): the access token lacks the scope ${this.scope}. Grant ` +
-        `${this.scope} on the service app's "Okta API Scopes" tab and add it to the configured scopes.`
-      : `Okta refused ${this.endpoint} (403 E0000006): the API token's admin has no role that allows it (needs ` +
+    const said = this.detail ? ` Okta said: "${this.detail}".` : ""
+    if (this.mode === "SSWS") {
+      return `Okta refused ${this.endpoint} (403 E0000006): the API token's admin has no role that allows it (needs ` +
         `${this.scope}). Use a token created by an admin with the Read-Only Administrator role or higher.`
+    }
+    return this.notGranted
+      ? `Okta would not issue an access token with the scope ${this.scope} (400 invalid_scope): the service app ` +
+        `was never granted it.${said} Grant ${this.scope} on the service app's "Okta API Scopes" tab, or remove ` +
+        `it from the configured scopes.`
+      : `Okta refused ${this.endpoint} (403 E0000006): the access token lacks the scope ${this.scope}. Grant ` +
+        `${this.scope} on the service app's "Okta API Scopes" tab and add it to the configured scopes.`
   }
 }
 

@@ -16,7 +16,7 @@
 import { Delta as DeltaModule, Domain, type RuleConfig } from "@okta-monday/mapping-core"
 import { Context, Duration, Effect, Layer, Option, ParseResult, Ref, Schedule, Schema, Stream } from "effect"
 import parseLinkHeader from "parse-link-header"
-import { type AuthConfig, bucketOf, Governor, makeSdkClient } from "./internal/client.js"
+import { type AuthConfig, bucketOf, Governor, makeSdkClient, TokenEndpointRefused } from "./internal/client.js"
 import {
   AppNotFound,
   AuthFailed,
@@ -266,8 +266,18 @@ export const make = (config: OktaSourceConfig): Effect.Effect<OktaSourceService>
     }
 
     const classify = (e: unknown, url: string): OktaError => {
-      const f = (e ?? {}) as SdkFailure
       const endpoint = endpointOf(url)
+      if (e instanceof TokenEndpointRefused) {
+        if (e.error === "invalid_scope") {
+          // Okta names the scopes it won't grant; else blame the ones the endpoint needs, or all requested.
+          const named = e.description.match(/okta\.[A-Za-z]+\.[A-Za-z]+/g)
+          const needed = requiredScope(new URL(url).pathname)
+          const scope = named?.join(" ") ?? (e.requestedScopes.includes(needed) ? needed : e.requestedScopes.join(" "))
+          return new ForbiddenScope({ endpoint, scope, mode, notGranted: true, ...(e.description ? { detail: e.description } : {}) })
+        }
+        return new AuthFailed({ mode, orgUrl, detail: `${e.httpStatus} ${e.error}${e.description ? `: ${e.description}` : ""}` })
+      }
+      const f = (e ?? {}) as SdkFailure
       const status = typeof f.status === "number" ? f.status : undefined
       if (status === undefined) return new Unavailable({ endpoint, reason: f.message ?? String(e) })
       if (status === 401) return new AuthFailed({ mode, orgUrl })

@@ -3,6 +3,7 @@
  * saying what to fix), and the SDK kept away from the machine's own Okta config.
  */
 import { describe, expect, it, vi } from "@effect/vitest"
+import type { OktaEmulator } from "@okta-monday/okta-emulator"
 import okta from "@okta/okta-sdk-nodejs"
 import { Effect, Redacted } from "effect"
 import { generateKeyPairSync } from "node:crypto"
@@ -74,6 +75,66 @@ describe("auth and connection", () => {
       expect(err._tag).toBe("ForbiddenScope")
       expect(err.message).toContain("okta.logs.read")
       expect(err.message).toContain("Okta API Scopes")
+    }))
+})
+
+describe("missing rights say which and where to fix them", () => {
+  const serviceApp = (em: OktaEmulator, scopes: ReadonlyArray<string>) => {
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 })
+    em.registerServiceApp({ clientId: "0oaSYNC", publicJwk: publicKey.export({ format: "jwk" }), scopes })
+    return privateKey.export({ type: "pkcs1", format: "pem" }).toString()
+  }
+
+  it.scopedLive("a configured scope the service app was never granted: the token endpoint's refusal, not a bare 401", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed(org)
+      const pem = serviceApp(em, ["okta.groups.read", "okta.users.read", "okta.apps.read"])
+      // The default scopes include okta.logs.read, which this app was never granted.
+      const src = yield* make({
+        orgUrl: em.orgUrl,
+        appId: em.appId,
+        auth: { _tag: "PrivateKey", clientId: "0oaSYNC", privateKey: Redacted.make(pem) }
+      })
+      const err = yield* Effect.flip(src.testConnection)
+      expect(err).toMatchObject({ _tag: "ForbiddenScope", scope: "okta.logs.read", mode: "PrivateKey", notGranted: true })
+      expect(err.message).toContain("never granted")
+      expect(err.message).toContain(`"Okta API Scopes" tab`)
+      expect(err.message).toContain("The following scopes are not configured for this client: okta.logs.read")
+      expect(err.message).not.toContain("PRIVATE KEY")
+      // It stopped at the token endpoint: no API call with `Bearer undefined` went out.
+      expect(Object.keys(em.counters())).toEqual(["POST /oauth2/v1/token"])
+    }))
+
+  it.scopedLive("a key the service app doesn't know is AuthFailed with Okta's reason", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed(org)
+      serviceApp(em, ["okta.groups.read", "okta.users.read", "okta.apps.read", "okta.logs.read"])
+      const stranger = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString()
+      const src = yield* make({
+        orgUrl: em.orgUrl,
+        appId: em.appId,
+        auth: { _tag: "PrivateKey", clientId: "0oaSYNC", privateKey: Redacted.make(stranger) }
+      })
+      const err = yield* Effect.flip(src.readSource(rules([{ select: { names: ["Sales"] } }])))
+      expect(err).toMatchObject({ _tag: "AuthFailed", mode: "PrivateKey" })
+      expect(err.message).toContain("401 invalid_client: The client_assertion signature is invalid.")
+      expect(err.message).toContain("Public keys")
+      expect(err.message).not.toContain("PRIVATE KEY")
+    }))
+
+  it.scopedLive("an API token whose admin has no role is ForbiddenScope saying so", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed(org)
+      em.addToken("00roleless-secret", { noRole: true })
+      const src = yield* make({ orgUrl: em.orgUrl, appId: em.appId, auth: { _tag: "Ssws", token: Redacted.make("00roleless-secret") } })
+      const err = yield* Effect.flip(src.readSource(rules([{ select: { names: ["Sales"] } }])))
+      expect(err).toMatchObject({ _tag: "ForbiddenScope", mode: "SSWS" })
+      expect(err.message).toContain("admin has no role")
+      expect(err.message).toContain("Read-Only Administrator")
+      expect(err.message).not.toContain("roleless-secret")
     }))
 })
 

@@ -144,6 +144,11 @@ export class RateLimiter {
 export interface TokenOptions {
   /** Answer every list endpoint with an empty 200 (what Okta does for a token without an admin role). */
   readonly emptyLists?: boolean
+  /**
+   * The token's admin has no role that allows any Management API call: every one is answered
+   * 403 E0000006 (no `WWW-Authenticate` scope challenge: SSWS tokens have no scopes).
+   */
+  readonly noRole?: boolean
 }
 
 export interface ServiceApp {
@@ -156,6 +161,7 @@ export interface ServiceApp {
 interface Principal {
   readonly scopes: ReadonlySet<string> | "all"
   readonly emptyLists: boolean
+  readonly noRole: boolean
   readonly actor: Actor
 }
 
@@ -707,6 +713,9 @@ export const makeHandler = (state: ServerState) => {
         }
         throw new OrgError(404, "E0000007", `Not found: Resource not found: ${path} (Endpoint)`)
       }
+      if (principal.noRole) {
+        return send(res, 403, oktaError(403, "E0000006", "You do not have permission to perform the requested action"), rlHeaders, "application/json")
+      }
       if (route.scope && principal.scopes !== "all" && !hasScope(principal.scopes, route.scope)) {
         return send(res, 403, oktaError(403, "E0000006", "You do not have permission to perform the requested action"), {
           ...rlHeaders,
@@ -744,7 +753,7 @@ const authenticate = (state: ServerState, header: string | undefined): Principal
   if (!value) return undefined
   if (scheme === "SSWS") {
     const t = state.tokens.get(value)
-    return t ? { scopes: "all", emptyLists: t.emptyLists ?? false, actor: ADMIN_ACTOR } : undefined
+    return t ? { scopes: "all", emptyLists: t.emptyLists ?? false, noRole: t.noRole ?? false, actor: ADMIN_ACTOR } : undefined
   }
   if (scheme === "Bearer") {
     const t = state.accessTokens.get(value)
@@ -752,6 +761,7 @@ const authenticate = (state: ServerState, header: string | undefined): Principal
     return {
       scopes: t.scopes,
       emptyLists: false,
+      noRole: false,
       actor: { id: t.clientId, type: "PublicClientApp", alternateId: t.clientId, displayName: t.clientId }
     }
   }

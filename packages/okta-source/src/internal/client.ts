@@ -148,17 +148,54 @@ export class Governor {
 interface FetchResponse {
   readonly status: number
   readonly headers: { get(name: string): string | null }
+  clone(): { text(): Promise<string> }
+}
+
+/**
+ * The OAuth token endpoint refused the service app (a scope never granted, a key it doesn't know…).
+ * The SDK (8.1) doesn't check that answer (its `Http.errorFilter` is undefined in oauth.js), and would go
+ * on to send `Authorization: Bearer undefined`, which Okta answers with a bare 401; so the executor
+ * stops there with Okta's own explanation instead.
+ */
+export class TokenEndpointRefused extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly error: string,
+    readonly description: string,
+    readonly requestedScopes: ReadonlyArray<string>
+  ) {
+    super(`Okta's token endpoint answered ${httpStatus} ${error}: ${description}`)
+  }
+}
+
+const refusalOf = async (response: FetchResponse, body: unknown): Promise<TokenEndpointRefused | undefined> => {
+  let parsed: { error?: unknown; error_description?: unknown } = {}
+  try {
+    parsed = JSON.parse(await response.clone().text()) as typeof parsed
+  } catch {
+    // Not JSON: keep the status alone.
+  }
+  const error = typeof parsed.error === "string" ? parsed.error : "unknown_error"
+  // Okta asks for a DPoP proof this way; the SDK handles that answer itself.
+  if (error === "use_dpop_nonce") return undefined
+  const scope = typeof body === "string" ? new URLSearchParams(body).get("scope") ?? "" : ""
+  return new TokenEndpointRefused(
+    response.status,
+    error,
+    typeof parsed.error_description === "string" ? parsed.error_description : "",
+    scope.split(" ").filter((s) => s.length > 0)
+  )
 }
 
 /** The SDK's executor contract (`fetch(request) → Promise<Response>`), governed. */
 class GovernedExecutor extends (okta.RequestExecutor as unknown as new () => {
-  fetch(request: { url: string; method?: string }): Promise<FetchResponse>
+  fetch(request: { url: string; method?: string; body?: unknown }): Promise<FetchResponse>
 }) {
   constructor(private readonly governor: Governor) {
     super()
   }
 
-  override async fetch(request: { url: string; method?: string }): Promise<FetchResponse> {
+  override async fetch(request: { url: string; method?: string; body?: unknown }): Promise<FetchResponse> {
     const bucket = bucketOf(new URL(request.url).pathname)
     for (let attempt = 0; ; attempt++) {
       await this.governor.acquire(bucket)
@@ -168,6 +205,10 @@ class GovernedExecutor extends (okta.RequestExecutor as unknown as new () => {
         response = await super.fetch(request)
       } finally {
         this.governor.release(bucket, response?.headers)
+      }
+      if (bucket === "oauth2/v1/token" && response.status !== 429 && (response.status < 200 || response.status >= 300)) {
+        const refused = await refusalOf(response, request.body)
+        if (refused) throw refused
       }
       if (response.status !== 429) return response
       this.governor.options.onRateLimited()
