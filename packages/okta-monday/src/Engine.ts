@@ -4,7 +4,7 @@
  * Also the saved-plan path (applied exactly as previewed, refused if monday.com moved), the
  * preflight report, and resuming an apply a crash interrupted.
  */
-import { Clock, Context, Data, Effect, Layer, Option, Redacted } from "effect"
+import { Clock, Context, Data, Effect, Fiber, Layer, Option, Redacted } from "effect"
 import * as Crypto from "node:crypto"
 import { Domain, Plan, PlanFile, Planner, RuleConfig } from "@okta-monday/mapping-core"
 import { MondaySink } from "@okta-monday/monday-scim-sink"
@@ -428,24 +428,57 @@ export const make = (options: EngineOptions) =>
         return report
       }
       const runId = randomId()
-      // Once the journal holds the intent, the apply runs to its end even on shutdown: every
-      // operation is then either done and recorded or known not to have been sent.
-      const { links, outcomes, status } = yield* Effect.uninterruptible(Effect.gen(function*() {
-        yield* store.beginApply({ runId, kind, plan, consumeApprovals: approvalsActedOn(released, plan) })
-        const outcomes = yield* sink.apply(plan, {
-          onOutcome: (o) => store.recordOutcome(runId, o).pipe(Effect.orDie)
+      const { links, outcomes, status } = yield* Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function*() {
+          yield* store.beginApply({ runId, kind, plan, consumeApprovals: approvalsActedOn(released, plan) })
+          // Each operation runs with its journal entry uninterruptibly, so every operation is either
+          // done and recorded or known not to have been sent. A shutdown waits for the ones in
+          // flight only: it stops the apply between operations (the sink's fibers see `stopping`
+          // once they have recorded an outcome) and the run is closed with what was done.
+          const recorded: Array<Plan.OperationOutcome> = []
+          let stopping = false
+          const applying = yield* Effect.fork(sink.apply(plan, {
+            onOutcome: (o) =>
+              store.recordOutcome(runId, o).pipe(
+                Effect.orDie,
+                Effect.zipRight(Effect.suspend(() => {
+                  recorded.push(o)
+                  return stopping ? Effect.interrupt : Effect.void
+                }))
+              )
+          }))
+          const outcomes = yield* restore(Fiber.join(applying)).pipe(
+            Effect.onInterrupt(() =>
+              Effect.gen(function*() {
+                stopping = true
+                yield* Fiber.await(applying)
+                yield* store.finishApply(
+                  runId,
+                  {
+                    status: "interrupted",
+                    message: `stopped by a shutdown after ${recorded.length} of ${plan.operations.length} operations`
+                  },
+                  linksChange(sync.input.links, linksAfter(sync.input, plan, recorded))
+                ).pipe(
+                  // Left open, the run is resumed by the next start.
+                  Effect.catchAll((e) => Effect.logWarning(`could not close run ${runId} on shutdown: ${e.message}`))
+                )
+                yield* Effect.logInfo(`apply stopped by a shutdown after ${recorded.length} of ${plan.operations.length} operations`)
+              })
+            )
+          )
+          const links = linksAfter(sync.input, plan, outcomes)
+          const failed = outcomes.filter((o) => o.status !== "done").length
+          const status = failed === 0 ? "succeeded" as const : failed === outcomes.length ? "failed" as const : "partial" as const
+          yield* store.finishApply(
+            runId,
+            { status, ...(failed > 0 ? { message: `${failed} of ${outcomes.length} operations did not succeed` } : {}) },
+            linksChange(sync.input.links, links),
+            cursor === undefined ? undefined : { cursor }
+          )
+          return { links, outcomes, status }
         })
-        const links = linksAfter(sync.input, plan, outcomes)
-        const failed = outcomes.filter((o) => o.status !== "done").length
-        const status = failed === 0 ? "succeeded" as const : failed === outcomes.length ? "failed" as const : "partial" as const
-        yield* store.finishApply(
-          runId,
-          { status, ...(failed > 0 ? { message: `${failed} of ${outcomes.length} operations did not succeed` } : {}) },
-          linksChange(sync.input.links, links),
-          cursor === undefined ? undefined : { cursor }
-        )
-        return { links, outcomes, status }
-      }))
+      )
       const t = yield* now
       // The token owner is remembered and protected from the next plan on, instead of being
       // deactivated or demoted (and refused) again every cycle.
