@@ -79,8 +79,18 @@ export interface Service {
   /** One outcome per operation, in plan order; never fails as a whole (failures are outcomes). */
   readonly apply: (plan: Plan.Plan, options?: ApplyOptions) => Effect.Effect<ReadonlyArray<Plan.OperationOutcome>>
   readonly testConnection: Effect.Effect<ConnectionInfo, SinkError>
-  /** Requests sent, retried, and answered 429 so far. */
-  readonly stats: Effect.Effect<ScimClient.Stats>
+  /** Requests sent, retried, and answered 429 so far; the member cap per PATCH learnt from 413s. */
+  readonly stats: Effect.Effect<Stats>
+}
+
+export interface Stats extends ScimClient.Stats {
+  /** PATCHes refused as too large (413 or `tooMany`) and sent again in halves. */
+  readonly patchSplits: number
+  /**
+   * Member changes per PATCH that monday.com accepted after refusing more (monday.com doesn't publish its cap):
+   * the value to set as limits.maxMembersPerPatch. Absent until a PATCH was refused as too large.
+   */
+  readonly memberCap?: number
 }
 
 /** A write the dry run would have sent. */
@@ -403,7 +413,28 @@ const mayBeMemberRefusal = (error: SinkError): boolean => {
   }
 }
 
-const makeLiveWriter = (client: ScimClient.Service, reader: ReturnType<typeof makeReader>): TeamWriter => {
+/** A membership change cut into changes of at most `size` (adds first), each its own PatchPlan. */
+const chunks = (patch: PatchPlan, size: number): Array<PatchPlan> => {
+  const changes = [
+    ...patch.add.map((id) => ({ add: id })),
+    ...patch.remove.map((id) => ({ remove: id }))
+  ]
+  const out: Array<PatchPlan> = []
+  for (let at = 0; at < changes.length; at += size) {
+    const part = changes.slice(at, at + size)
+    const add = part.flatMap((change) => ("add" in change ? [change.add] : []))
+    const remove = part.flatMap((change) => ("remove" in change ? [change.remove] : []))
+    const [first, ...rest] = PatchOp.membersChange(add, remove)
+    out.push({ operations: [first!, ...rest], add, remove })
+  }
+  return out
+}
+
+const makeLiveWriter = (
+  client: ScimClient.Service,
+  reader: ReturnType<typeof makeReader>
+): TeamWriter & { readonly stats: Effect.Effect<Pick<Stats, "patchSplits" | "memberCap">> } => {
+  let splits = 0
   /**
    * Tells why a team write carrying `members` was refused, by asking monday.com about the members
    * the detail names (all of them when it names none): missing ones are UserNotInAccount,
@@ -445,6 +476,77 @@ const makeLiveWriter = (client: ScimClient.Service, reader: ReturnType<typeof ma
       return yield* Effect.fail(error)
     })
 
+  /** One team PATCH, checked before any re-send (its answer may be lost after it took), refusals explained. */
+  const sendPatch = (teamId: string, patch: PatchPlan) =>
+    client.send({
+      method: "PATCH",
+      path: `/Groups/${encodeURIComponent(teamId)}`,
+      teamId,
+      body: PatchOp.make(patch.operations),
+      // A PATCH whose answer was lost may have been applied: if the team already shows the change,
+      // don't send it again (re-sending a remove that took would be refused as noTarget).
+      recover: Effect.map(reader.getGroup(teamId), (group) => {
+        if (Option.isNone(group)) return Option.none()
+        if (patch.rename !== undefined && group.value.displayName !== patch.rename) return Option.none()
+        if (patch.add.length + patch.remove.length === 0) return Option.some(undefined)
+        if (group.value.members === undefined) return Option.none()
+        const members = new Set(group.value.members.map((member) => member.value))
+        const took = patch.add.every((id) => members.has(id)) && patch.remove.every((id) => !members.has(id))
+        return took ? Option.some(undefined) : Option.none()
+      })
+    }).pipe(
+      Effect.catchAll((error) => explainRefusal(error, patch.add, teamId)),
+      Effect.withSpan("MondaySink.patchTeam", { attributes: { teamId } })
+    )
+
+  /**
+   * What monday.com's member cap per PATCH turned out to be (it is not published): the smallest change count
+   * refused as too large, and the largest accepted below it. Later PATCHes are sent in chunks of the latter.
+   */
+  const caps: { refused?: number; accepted?: number; chunk?: number } = {}
+  const learn = (size: number, refused: boolean) =>
+    Effect.gen(function*() {
+      if (refused) {
+        caps.refused = Math.min(caps.refused ?? Infinity, size)
+        if (caps.accepted !== undefined && caps.accepted >= caps.refused) delete caps.accepted
+        splits++
+      } else if (caps.refused !== undefined && size < caps.refused && size > (caps.accepted ?? 0)) {
+        caps.accepted = size
+        yield* Effect.logWarning(
+          `monday.com refused ${caps.refused} member changes in one PATCH as too large and accepted ${size}; ` +
+            `the sink now sends at most ${size} per PATCH. Set limits.maxMembersPerPatch: ${size} in the rule config ` +
+            "so plans are made that way."
+        ).pipe(Effect.annotateLogs({ memberCap: size, refused: caps.refused }))
+      }
+      const chunk = caps.accepted ?? (caps.refused === undefined ? undefined : Math.ceil(caps.refused / 2))
+      if (chunk === undefined) delete caps.chunk
+      else caps.chunk = chunk
+    })
+
+  /**
+   * Sends a membership PATCH; refused as too large (413, or scimType tooMany), it is sent again as two halves, one
+   * after the other, each split the same way: at most 2n - 1 requests for n changes. A single change refused as too
+   * large fails with the refusal, and the halves after it are not sent.
+   */
+  const sendSplitting = (teamId: string, patch: PatchPlan): Effect.Effect<void, SinkError> => {
+    const size = patch.add.length + patch.remove.length
+    return sendPatch(teamId, patch).pipe(
+      Effect.tap(() => (size > 0 ? learn(size, false) : Effect.void)),
+      Effect.catchIf(
+        (error) => error._tag === "InvalidAttribute" && (error.status === 413 || error.scimType === "tooMany"),
+        (error) =>
+          size <= 1 || patch.rename !== undefined
+            ? Effect.fail(error)
+            : Effect.zipRight(
+              learn(size, true),
+              Effect.forEach(chunks(patch, Math.ceil(size / 2)), (half) => sendSplitting(teamId, half), {
+                discard: true
+              })
+            )
+      )
+    )
+  }
+
   return {
     createTeam: (displayName, members) =>
       Effect.gen(function*() {
@@ -463,27 +565,12 @@ const makeLiveWriter = (client: ScimClient.Service, reader: ReturnType<typeof ma
         return created.id
       }).pipe(Effect.withSpan("MondaySink.createTeam", { attributes: { displayName } })),
 
-    patchTeam: (teamId, patch: PatchPlan) =>
-      client.send({
-        method: "PATCH",
-        path: `/Groups/${encodeURIComponent(teamId)}`,
-        teamId,
-        body: PatchOp.make(patch.operations),
-        // A PATCH whose answer was lost may have been applied: if the team already shows the change,
-        // don't send it again (re-sending a remove that took would be refused as noTarget).
-        recover: Effect.map(reader.getGroup(teamId), (group) => {
-          if (Option.isNone(group)) return Option.none()
-          if (patch.rename !== undefined && group.value.displayName !== patch.rename) return Option.none()
-          if (patch.add.length + patch.remove.length === 0) return Option.some(undefined)
-          if (group.value.members === undefined) return Option.none()
-          const members = new Set(group.value.members.map((member) => member.value))
-          const took = patch.add.every((id) => members.has(id)) && patch.remove.every((id) => !members.has(id))
-          return took ? Option.some(undefined) : Option.none()
-        })
-      }).pipe(
-        Effect.catchAll((error) => explainRefusal(error, patch.add, teamId)),
-        Effect.withSpan("MondaySink.patchTeam", { attributes: { teamId } })
-      ),
+    patchTeam: (teamId, patch) => {
+      const changes = patch.add.length + patch.remove.length
+      if (changes <= 1 || caps.chunk === undefined || changes <= caps.chunk) return sendSplitting(teamId, patch)
+      // A cap learnt from an earlier 413: send in chunks of it from the start.
+      return Effect.forEach(chunks(patch, caps.chunk), (chunk) => sendSplitting(teamId, chunk), { discard: true })
+    },
 
     deleteTeam: (teamId) =>
       client.send({ method: "DELETE", path: `/Groups/${encodeURIComponent(teamId)}`, teamId }).pipe(
@@ -502,6 +589,8 @@ const makeLiveWriter = (client: ScimClient.Service, reader: ReturnType<typeof ma
         Effect.withSpan("MondaySink.createUser", { attributes: { userName: op.userName } })
       )
     },
+
+    stats: Effect.sync(() => ({ patchSplits: splits, ...(caps.accepted !== undefined ? { memberCap: caps.accepted } : {}) })),
 
     patchUser: (userId, userName, value) => {
       const endpoint = `PATCH /Users/${userId}`
@@ -597,7 +686,7 @@ export const fromClient = (client: ScimClient.Service, config?: Pick<MondaySinkC
     readTarget: reader.readTarget,
     apply: (plan, options) => applyPlan(writer, plan, options, concurrency).pipe(Effect.withSpan("MondaySink.apply")),
     testConnection: reader.testConnection,
-    stats: client.stats
+    stats: Effect.zipWith(client.stats, writer.stats, (client, writer): Stats => ({ ...client, ...writer }))
   })
 }
 
@@ -629,7 +718,7 @@ const layerDryRun = (options?: { readonly target?: Domain.TargetSnapshot }) =>
         users: target.users.length,
         dryRun: true
       }),
-      stats: Effect.succeed(ScimClient.emptyStats)
+      stats: Effect.succeed<Stats>({ ...ScimClient.emptyStats, patchSplits: 0 })
     })
     return Context.make(MondaySink, sink).pipe(Context.add(DryRunLog, makeDryRunLog(log)))
   }))

@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Domain } from "@okta-monday/mapping-core"
-import { Effect } from "effect"
+import { Effect, Logger, LogLevel } from "effect"
 import { emulator } from "./support/emulator.js"
+import { json, rawServer } from "./support/raw.js"
 import { create, liveSink, patch, plan, rename, teamId, userId } from "./support/plan.js"
 
 const emails = (n: number, prefix = "user") => Array.from({ length: n }, (_, i) => `${prefix}${i}@acme.io`)
@@ -157,24 +158,72 @@ describe("MondaySink against the monday.com emulator", () => {
       expect(outcomes[1].status).toBe("skipped")
     }))
 
-  it.scopedLive("a member change over the server's cap is InvalidAttribute pointing at maxMembersPerPatch", () =>
+  it.scopedLive("a PATCH over monday.com's unpublished member cap is split in halves, and the cap that worked reported", () =>
     Effect.gen(function*() {
-      const emu = yield* emulator({ maxMembersPerPatch: 2 })
+      const emu = yield* emulator({ maxMembersPerPatch: 3 })
       const { token } = emu.createAccount({
         slug: "acme",
         admin: { email: "admin@acme.io" },
-        users: emails(3).map((email) => ({ email })),
-        teams: [{ displayName: "Eng", members: [] }]
+        users: emails(20).map((email) => ({ email })),
+        teams: [
+          { displayName: "Eng", members: ["user0@acme.io", "user1@acme.io"] },
+          { displayName: "Ops", members: [] }
+        ]
       })
       const state = emu.account("acme")
-      const sink = yield* liveSink(emu.scimUrl, token)
       const ids = state.users.filter((u) => u.userName.startsWith("user")).map((u) => u.id)
+      const [eng, ops] = state.teams
+      const warnings: Array<string> = []
+      const capture = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ logLevel, message }) => {
+          if (logLevel === LogLevel.Warning) warnings.push(String(message))
+        })
+      )
+      const sink = yield* liveSink(emu.scimUrl, token, { concurrency: 1 })
 
-      const outcomes = yield* sink.apply(plan([patch("Eng", { teamId: state.teams[0].id, add: ids })]))
+      const outcomes = yield* sink.apply(plan([
+        patch("Eng", { teamId: eng!.id, add: ids.slice(2, 10), remove: ids.slice(0, 2) }),
+        patch("Ops", { teamId: ops!.id, add: ids.slice(10, 17) })
+      ])).pipe(Effect.provide(capture))
 
+      expect(outcomes.map((o) => o.status)).toEqual(["done", "done"])
+      const after = emu.account("acme")
+      expect(new Set(after.teams.find((t) => t.id === eng!.id)!.members)).toEqual(new Set(ids.slice(2, 10)))
+      expect(new Set(after.teams.find((t) => t.id === ops!.id)!.members)).toEqual(new Set(ids.slice(10, 17)))
+      // Eng's 10 changes: 10 refused → 5 refused → 3 + 2; 5 refused → 3 + 2: 7 PATCHes. Ops' 7 changes then go
+      // straight out in chunks of the learnt 3: 3 + 3 + 1.
+      expect(emu.applied()["PATCH /Groups/{id}"]).toBe(4 + 3)
+      expect(emu.counters()["PATCH /Groups/{id}"]).toBe(7 + 3)
+      expect(yield* sink.stats).toMatchObject({ patchSplits: 3, memberCap: 3, retries: 0 })
+      expect(warnings.filter((w) => w.includes("limits.maxMembersPerPatch: 3"))).toHaveLength(1)
+    }))
+
+  it.scopedLive("a single member change still refused as too large fails with InvalidAttribute, halving no further", () =>
+    Effect.gen(function*() {
+      const server = yield* rawServer((_req, res) =>
+        json(res, 413, {
+          schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+          status: "413",
+          scimType: "tooMany",
+          detail: "Request too large"
+        })
+      )
+      const sink = yield* liveSink(server.scimUrl, "t0ken-xyz")
+      const outcomes = yield* sink.apply(plan([patch("Eng", { teamId: "7", add: ["1", "2", "3"], remove: ["4"] })]))
       expect(outcomes[0]).toMatchObject({ status: "failed", error: { tag: "InvalidAttribute", retryable: false } })
-      expect(outcomes[0].error?.message).toContain("maxMembersPerPatch")
-      expect(emu.counters()["PATCH /Groups/{id}"]).toBe(1)
+      expect(outcomes[0]!.error?.message).toContain("maxMembersPerPatch")
+      // 4 changes (an add of 3, a remove) → the first half (add 1, 2) → its first half (add 1): refused, stop.
+      expect(server.requests.map((r) => JSON.parse(r.body).Operations)).toEqual([
+        [{ op: "add", path: "members", value: [{ value: "1" }, { value: "2" }, { value: "3" }] }, {
+          op: "remove",
+          path: "members[value eq \"4\"]"
+        }],
+        [{ op: "add", path: "members", value: [{ value: "1" }, { value: "2" }] }],
+        [{ op: "add", path: "members", value: [{ value: "1" }] }]
+      ])
+      expect(yield* sink.stats).toMatchObject({ patchSplits: 2 })
+      expect((yield* sink.stats).memberCap).toBeUndefined()
     }))
 
   it.scopedLive("renaming onto another team's name is a Conflict", () =>
