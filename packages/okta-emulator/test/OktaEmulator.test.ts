@@ -421,6 +421,40 @@ describe("rate limits, faults, counters", () => {
       await get(em, "/api/v1/groups")
       expect(Date.now() - t0).toBeGreaterThanOrEqual(100)
     }))
+
+  it.effect("injected resets, spoiled bodies and broken pages, for one path or a whole template", () =>
+    Effect.promise(async () => {
+      const em = await start()
+      em.seed(small)
+      const [eng, managers] = em.state().groups
+      const raw = (path: string) => fetch(`${em.orgUrl}${path}`, { headers: { authorization: `SSWS ${em.token}` } })
+      em.setFaults([{ match: "GET /api/v1/users", reset: true, times: 1 }])
+      await expect(raw("/api/v1/users")).rejects.toThrow()
+      expect((await raw("/api/v1/users")).status).toBe(200)
+
+      const whole = await (await raw("/api/v1/users")).text()
+      em.setFaults([{ match: "/api/v1/users", body: "truncated", times: 1 }])
+      const cut = await raw("/api/v1/users")
+      expect(cut.status).toBe(200)
+      expect(cut.headers.get("content-type")).toBe("application/json;charset=UTF-8")
+      const text = await cut.text()
+      expect(whole.startsWith(text) && text.length < whole.length).toBe(true)
+      expect(() => JSON.parse(text)).toThrow()
+
+      em.setFaults([{ match: "/api/v1/users", body: "garbled", times: 1 }])
+      const garbled = await raw("/api/v1/users")
+      expect(garbled.status).toBe(200)
+      const garbledText = await garbled.text()
+      expect(() => JSON.parse(garbledText)).toThrow()
+
+      // A broken page for one group only: the other group's members still come through.
+      em.setFaults([{ match: `/api/v1/groups/${eng!.id}/users`, body: "empty", times: 1 }])
+      const broken = await get(em, `/api/v1/groups/${eng!.id}/users?limit=1`)
+      expect(broken.body).toEqual([])
+      expect(nextLink(broken.res)).toBeUndefined()
+      expect((await get(em, `/api/v1/groups/${managers!.id}/users`)).body).toHaveLength(1)
+      expect((await all(em, `/api/v1/groups/${eng!.id}/users?limit=1`)).items).toHaveLength(3)
+    }))
 })
 
 describe("OAuth service app", () => {

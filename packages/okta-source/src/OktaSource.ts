@@ -209,6 +209,8 @@ const DEDUPE_WINDOW = 20_000
 
 interface SdkFailure {
   readonly status?: number
+  /** node-fetch's FetchError kind (`invalid-json`, `system`, …). */
+  readonly type?: string
   readonly errorCode?: string
   readonly errorSummary?: string
   readonly message?: string
@@ -279,6 +281,10 @@ export const make = (config: OktaSourceConfig): Effect.Effect<OktaSourceService>
       }
       const f = (e ?? {}) as SdkFailure
       const status = typeof f.status === "number" ? f.status : undefined
+      if (f.type === "invalid-json") {
+        // A 2xx whose body isn't JSON: cut short or spoiled on the way (a proxy?); worth another attempt.
+        return new Unavailable({ endpoint, reason: "the answer was not valid JSON (cut short or garbled on the way)" })
+      }
       if (status === undefined) return new Unavailable({ endpoint, reason: f.message ?? String(e) })
       if (status === 401) return new AuthFailed({ mode, orgUrl })
       if (status === 403) {

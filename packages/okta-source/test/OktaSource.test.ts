@@ -142,4 +142,48 @@ describe("rate limits and faults", () => {
       const limited = yield* Effect.either((yield* source(em, { maxRateLimitWaits: 1 })).fetchUser("x" as never))
       expect(Either.isLeft(limited) && limited.left._tag).toBe("RateLimited")
     }), { timeout: 20_000 })
+
+  it.scopedLive("dropped connections and spoiled bodies are retried; past the attempts they are Unavailable", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed(org)
+      const src = yield* source(em, { pageSize: 1 })
+      const r = rules([{ select: { names: ["Engineering", "Sales"] } }])
+      const expected = canonical((yield* src.readSource(r)).snapshot)
+      const members = "GET /api/v1/groups/{groupId}/users"
+      // Two failures within the three attempts: the read comes through whole.
+      for (const fault of [{ reset: true }, { body: "truncated" as const }, { body: "garbled" as const }]) {
+        em.setFaults([{ match: members, times: 2, ...fault }])
+        expect(canonical((yield* src.readSource(r)).snapshot), JSON.stringify(fault)).toEqual(expected)
+      }
+      em.setFaults([{ match: members, reset: true, times: 100 }])
+      const dropped = yield* Effect.flip(src.readSource(r))
+      expect(dropped).toMatchObject({ _tag: "Unavailable", endpoint: expect.stringMatching(/^GET \/api\/v1\/groups\/00g\w+\/users$/) })
+      expect(dropped.message).toContain("network")
+      expect(dropped.message).toContain("check the org URL and connectivity")
+      em.setFaults([{ match: members, body: "truncated", times: 100 }])
+      const spoiled = yield* Effect.flip(src.readSource(r))
+      expect(spoiled._tag).toBe("Unavailable")
+      expect(spoiled.message).toContain("not valid JSON")
+    }))
+
+  it.scopedLive("a broken page (one group answered empty) is reported and its group held, not believed", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed(org)
+      const src = yield* source(em)
+      const r = rules([{ select: { names: ["Engineering", "Sales"] } }])
+      const first = yield* src.readSource(r)
+      const eng = em.state().groups.find((g) => g.name === "Engineering")!.id
+      em.setFaults([{ match: `GET /api/v1/groups/${eng}/users`, body: "empty", times: 1 }])
+      const broken = yield* src.readSource(r, { previous: first.snapshot })
+      expect(broken.warnings).toEqual([{ _tag: "EmptyGroupAnswer", groupId: eng, groupName: "Engineering", previousMembers: 3 }])
+      expect(broken.suspectGroupIds).toEqual([eng])
+      // Sales, answered properly, is believed; the next read (no fault) is clean again.
+      const sales = em.state().groups.find((g) => g.name === "Sales")!.id
+      expect(broken.snapshot.memberships.find((m) => m.groupId === sales)!.userIds).toHaveLength(2)
+      const next = yield* src.readSource(r, { previous: first.snapshot })
+      expect(next.warnings).toEqual([])
+      expect(next.suspectGroupIds).toEqual([])
+    }))
 })

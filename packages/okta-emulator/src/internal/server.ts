@@ -170,12 +170,23 @@ interface Principal {
 // -----------------------------------------------------------------------------------------------
 
 export interface FaultRule {
-  /** Substring of `"METHOD /path/template"` (e.g. `"GET /api/v1/groups/{groupId}/users"`); all requests when absent. */
+  /**
+   * Substring of `"METHOD /path/template"` (e.g. `"GET /api/v1/groups/{groupId}/users"`) or of the
+   * concrete `"METHOD /path"` (e.g. `"/api/v1/groups/00g…/users"`, one group); all requests when absent.
+   */
   readonly match?: string
   /** Answer with this status (429 gives `E0000047` and rate-limit headers, 5xx an Okta error body). */
   readonly status?: number
   /** Hold the answer this long first. */
   readonly delayMs?: number
+  /** Drop the connection without answering (the client sees a reset / socket hang-up). */
+  readonly reset?: boolean
+  /**
+   * Spoil a successful answer's body: `truncated` cuts it in half (a consistent Content-Length, broken
+   * JSON), `garbled` sends bytes that aren't JSON under the JSON content type, `empty` answers a list
+   * with `[]` and no `next` link (a broken page).
+   */
+  readonly body?: "truncated" | "garbled" | "empty"
   /** For a 429: seconds until `X-Rate-Limit-Reset`. Default 1. */
   readonly resetInSeconds?: number
   /** How many matching requests this rule applies to. */
@@ -626,7 +637,8 @@ export const makeHandler = (state: ServerState) => {
     status: number,
     body: unknown,
     headers: Record<string, string | Array<string>>,
-    contentType = JSON_TYPE
+    contentType = JSON_TYPE,
+    spoil?: "truncated" | "garbled"
   ) => {
     const h: Record<string, string | Array<string>> = {
       ...headers,
@@ -638,7 +650,12 @@ export const makeHandler = (state: ServerState) => {
       res.end()
       return
     }
-    const text = JSON.stringify(body)
+    const json = JSON.stringify(body)
+    const text = spoil === "truncated"
+      ? json.slice(0, Math.max(1, Math.floor(json.length / 2)))
+      : spoil === "garbled"
+      ? `\u0000\u00ff<html>${Buffer.from(json).toString("base64").slice(0, 64)}`
+      : json
     h["content-type"] = contentType
     h["content-length"] = String(Buffer.byteLength(text))
     res.writeHead(status, h)
@@ -669,11 +686,18 @@ export const makeHandler = (state: ServerState) => {
 
     const bucket = bucketOf(path)
     const now = Date.now()
-    const fault = state.faults.find((f) => f.remaining > 0 && (f.match === undefined || key.includes(f.match)))
+    const concrete = `${method} ${path}`
+    const fault = state.faults.find((f) =>
+      f.remaining > 0 && (f.match === undefined || key.includes(f.match) || concrete.includes(f.match))
+    )
     if (fault) {
       fault.remaining--
       state.faults = state.faults.filter((f) => f.remaining > 0)
       if (fault.delayMs) await sleep(fault.delayMs)
+      if (fault.reset) {
+        req.socket.destroy()
+        return
+      }
       if (fault.status === 429) {
         const limit = state.limiter.limitOf(bucket)
         const reset = Math.ceil(now / 1000) + (fault.resetInSeconds ?? 1)
@@ -732,8 +756,15 @@ export const makeHandler = (state: ServerState) => {
       }
       const answer = route.handler({ method, url, params, principal, body: parsed })
       const headers: Record<string, string | Array<string>> = { ...rlHeaders }
+      const spoil = answer.status >= 200 && answer.status < 300 ? fault?.body : undefined
+      if (spoil === "empty") {
+        // A broken page: an empty list, and nothing after it.
+        const self = answer.links?.filter((l) => l.endsWith(`rel="self"`))
+        if (self && self.length > 0) headers.link = self
+        return send(res, answer.status, [], headers)
+      }
       if (answer.links) headers.link = [...answer.links]
-      return send(res, answer.status, answer.body, headers)
+      return send(res, answer.status, answer.body, headers, JSON_TYPE, spoil)
     } catch (e) {
       if (e instanceof OrgError) {
         return send(res, e.status, oktaError(e.status, e.errorCode, e.summary, e.causes), rlHeaders, "application/json")
