@@ -1,15 +1,17 @@
 /**
- * The daemon as a real process, killed with SIGKILL while an apply is in flight (monday.com slowed
- * so some teams exist and others don't yet), then restarted: monday.com ends exactly as after an
- * uninterrupted run, with no duplicate or replaced team, and the journal has nothing unfinished.
+ * The daemon as a real process, on a SQLite and on a Postgres state store, killed with SIGKILL
+ * while an apply is in flight (monday.com slowed so some teams exist and others don't yet), then
+ * restarted: monday.com ends exactly as after an uninterrupted run, with no duplicate or replaced
+ * team, and the journal has nothing unfinished.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { StateStore } from "../../src/state/StateStore.js"
 import { withEngine } from "../support/engine.js"
 import { startDaemon } from "../support/processes.js"
-import { settingsOf, startWorld, teamsOf, waitUntil, writeConfig } from "../support/world.js"
-import type { WorldSpec } from "../support/world.js"
+import { storeBackends } from "../support/stores.js"
+import { envOf, settingsOf, startWorld, storeLayerOf, teamsOf, waitUntil, writeConfig } from "../support/world.js"
+import type { ConfigParts, World, WorldSpec } from "../support/world.js"
 
 const people = Array.from({ length: 24 }, (_, i) => `p${String(i).padStart(2, "0")}`)
 const TEAMS = 8
@@ -29,15 +31,18 @@ limits:
   maxMembersPerPatch: 2
 `
 
-const readStore = (path: string) =>
+const readStore = (w: World, parts: ConfigParts) =>
   Effect.runPromise(
     Effect.gen(function*() {
       const store = yield* StateStore
       return { unfinished: yield* store.unfinishedApply, runs: yield* store.listRuns(10), links: yield* store.loadLinks }
-    }).pipe(Effect.provide(StateStore.layerSqlite({ path })))
+    }).pipe(Effect.provide(storeLayerOf(w, parts)))
   )
 
-describe("crash and restart (real daemon process)", () => {
+describe.each(storeBackends)("crash and restart (real daemon process, $kind state store)", (backend) => {
+  beforeAll(backend.setup)
+  afterAll(backend.teardown)
+
   it("kill -9 mid-apply, restart: the same teams and members as an uninterrupted run, nothing unfinished", async () => {
     // The uninterrupted run, on its own pair of emulators.
     const reference = await startWorld({ ...spec, slug: "reference" })
@@ -53,11 +58,12 @@ describe("crash and restart (real daemon process)", () => {
     const w = await startWorld(spec)
     const daemons: Array<ReturnType<typeof startDaemon>> = []
     try {
-      const sqlite = `${w.dir}/state.sqlite`
-      const config = writeConfig(w, { rules, mondayConcurrency: 1, pollSeconds: 1 })
+      const parts: ConfigParts = { rules, mondayConcurrency: 1, pollSeconds: 1, ...backend.fresh() }
+      const config = writeConfig(w, parts)
+      const env = envOf(w, parts)
       w.monday.setFaults({ shares: { slow: 1 }, slowMs: 400, only: ["POST /Groups", "PATCH /Groups/{id}"] })
 
-      const first = startDaemon(config, w.env)
+      const first = startDaemon(config, env)
       daemons.push(first)
       const atKill = await waitUntil(
         "some but not all teams created",
@@ -75,11 +81,11 @@ describe("crash and restart (real daemon process)", () => {
       const created = new Map(w.monday.account(w.slug).teams.map((t) => [t.id, t.displayName]))
 
       // The journal knows an apply was cut short.
-      const crashed = await readStore(sqlite)
+      const crashed = await readStore(w, parts)
       expect(Option.isSome(crashed.unfinished)).toBe(true)
 
       w.monday.setFaults({})
-      const second = startDaemon(config, w.env)
+      const second = startDaemon(config, env)
       daemons.push(second)
       await waitUntil("monday.com to converge", () => teamsOf(w.monday, w.slug), (t) =>
         JSON.stringify(t, Object.keys(t).sort()) === JSON.stringify(expected, Object.keys(expected).sort()) &&
@@ -96,7 +102,7 @@ describe("crash and restart (real daemon process)", () => {
       for (const [id, name] of created) expect(final.find((t) => t.id === id)?.displayName).toBe(name)
       expect(final.every((t) => t.members.length === new Set(t.members).size)).toBe(true)
 
-      const after = await readStore(sqlite)
+      const after = await readStore(w, parts)
       expect(Option.isNone(after.unfinished)).toBe(true)
       expect(after.runs.some((r) => Option.isSome(r.summary) && r.summary.value.status === "interrupted")).toBe(true)
       expect(after.links.teams.map((t) => t.teamId).sort()).toEqual(final.map((t) => t.id).sort())

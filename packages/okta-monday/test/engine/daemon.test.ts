@@ -4,12 +4,14 @@
  * converging or make it remove anyone it shouldn't, `/healthz` and `/metrics` say what happened,
  * and a second daemon on the same state store refuses to start.
  */
-import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Option } from "effect"
 import * as Os from "node:os"
 import { getHealth, getMetrics, inProcessDaemon, parseMetrics } from "../support/daemon.js"
+import { StateStore } from "../../src/state/StateStore.js"
 import { startDaemon } from "../support/processes.js"
-import { handRemove, settingsOf, waitUntilEffect, world, writeConfig } from "../support/world.js"
+import { storeBackends } from "../support/stores.js"
+import { envOf, handRemove, settingsOf, storeLayerOf, waitUntilEffect, world, writeConfig } from "../support/world.js"
 import type { World } from "../support/world.js"
 
 const rules = `
@@ -152,18 +154,27 @@ describe("daemon (in-process) against both emulators", () => {
       expect(m.get('okta_monday_api_rate_limited_total{side="okta"}')).toBeGreaterThan(0)
     }), 90_000)
 
-  it.scopedLive("a second daemon on the same SQLite state store exits non-zero naming the lease holder", () =>
+})
+
+describe.each(storeBackends)("one daemon per state store ($kind)", (backend) => {
+  beforeAll(backend.setup)
+  afterAll(backend.teardown)
+
+  it.scopedLive("a second daemon on the same state store exits non-zero naming the lease holder", () =>
     Effect.gen(function*() {
       const w = yield* world({ people: ["ann"], groups: { "Dept - Eng": ["ann"] } })
-      const config = writeConfig(w, { rules })
-      const d = yield* inProcessDaemon(settingsOf(w, { rules }))
+      const parts = { rules, ...backend.fresh() }
+      const config = writeConfig(w, parts)
+      const d = yield* inProcessDaemon(settingsOf(w, parts))
       yield* waitUntilEffect("the first full cycle", () => d.events.length, (n) => n > 0)
-      const second = startDaemon(config, w.env)
+      const lease = yield* Effect.flatMap(StateStore, (s) => s.lease.current).pipe(Effect.provide(storeLayerOf(w, parts)))
+      expect(Option.getOrThrow(lease).holder).toContain(`${Os.hostname()}:${process.pid}:`)
+      const second = startDaemon(config, envOf(w, parts))
       const exit = yield* Effect.promise(() => second.exited)
       expect(exit.code).not.toBe(0)
       expect(exit.code).not.toBeNull()
       const out = second.output()
-      expect(out).toContain(`another okta-monday daemon (${Os.hostname()}:${process.pid}:`)
+      expect(out).toContain(`another okta-monday daemon (${Option.getOrThrow(lease).holder})`)
       expect(out).toContain("only one may run per state store")
       expect(out).not.toContain(w.env.OKTA_API_TOKEN!)
       expect(out).not.toContain(w.env.MONDAY_SCIM_TOKEN!)

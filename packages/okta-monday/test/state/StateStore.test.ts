@@ -282,6 +282,29 @@ describe.each(backends)("StateStore on $name", (backend) => {
           expect(runs.map((r) => [r.runId, r.state])).toEqual([["next", "running"], ["crashed", "abandoned"]])
         })))
 
+    it.live("a process killed mid-apply (SIGKILL) loses no recorded outcome", () => {
+      const loc = backend.fresh()
+      return Effect.gen(function*() {
+        const result = yield* Effect.async<{ stdout: string; stderr: string; signal: string | null }>((resume) => {
+          const child = execFile(
+            process.execPath,
+            ["--import", "tsx", crashChild, loc.spec.backend, loc.spec.target, loc.spec.tenant, "killed", "10", "7"],
+            { timeout: 30_000 },
+            (error, stdout, stderr) =>
+              resume(Effect.succeed({ stdout, stderr, signal: error?.signal ?? child.signalCode ?? null }))
+          )
+        })
+        expect(result.stderr).toBe("")
+        expect(result.signal).toBe("SIGKILL")
+        const printed = result.stdout.trim().split("\n")
+        expect(printed).toEqual(Array.from({ length: 7 }, (_, i) => `recorded ${i}`))
+        const open = Option.getOrThrow(yield* withStore(loc, (store) => store.unfinishedApply))
+        expect(open.runId).toBe("killed")
+        expect(open.plan).toEqual(F.plan(10))
+        expect(open.outcomes).toEqual(Array.from({ length: 7 }, (_, i) => i % 3 === 2 ? F.failed(i) : F.done(i)))
+      })
+    }, 40_000)
+
     it.effect("closing the store mid-journal and reopening returns exactly what was recorded", () => {
       const loc = backend.fresh()
       const plan = F.plan(6)
@@ -599,29 +622,6 @@ describe("StateStore on SQLite", () => {
   const sqliteFiles = sqlite()
   beforeAll(sqliteFiles.setup)
   afterAll(sqliteFiles.teardown)
-
-  it.live("a process killed mid-apply (SIGKILL) loses no recorded outcome", () => {
-    const loc = sqliteFiles.fresh()
-    return Effect.gen(function*() {
-      const result = yield* Effect.async<{ stdout: string; stderr: string; signal: string | null }>((resume) => {
-        const child = execFile(
-          process.execPath,
-          ["--import", "tsx", crashChild, loc.spec.backend, loc.spec.target, loc.spec.tenant, "killed", "10", "7"],
-          { timeout: 30_000 },
-          (error, stdout, stderr) =>
-            resume(Effect.succeed({ stdout, stderr, signal: error?.signal ?? child.signalCode ?? null }))
-        )
-      })
-      expect(result.stderr).toBe("")
-      expect(result.signal).toBe("SIGKILL")
-      const printed = result.stdout.trim().split("\n")
-      expect(printed).toEqual(Array.from({ length: 7 }, (_, i) => `recorded ${i}`))
-      const open = Option.getOrThrow(yield* withStore(loc, (store) => store.unfinishedApply))
-      expect(open.runId).toBe("killed")
-      expect(open.plan).toEqual(F.plan(10))
-      expect(open.outcomes).toEqual(Array.from({ length: 7 }, (_, i) => i % 3 === 2 ? F.failed(i) : F.done(i)))
-    })
-  }, 40_000)
 
   it.effect("creates missing parent directories and uses WAL", () => {
     return Effect.gen(function*() {

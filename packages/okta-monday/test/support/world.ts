@@ -3,7 +3,7 @@
  * with the helpers the end-to-end tests share: config text, settings, monday.com's teams by name,
  * hand edits through monday.com's SCIM API, and bounded waiting.
  */
-import { Effect, Either } from "effect"
+import { Effect, Either, Redacted } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -12,6 +12,7 @@ import type { MondayEmulator, MondayEmulatorOptions } from "@okta-monday/monday-
 import { startOktaEmulator } from "@okta-monday/okta-emulator"
 import type { OktaEmulator, OktaEmulatorOptions } from "@okta-monday/okta-emulator"
 import { parseSettings } from "../../src/Settings.js"
+import { StateStore } from "../../src/state/StateStore.js"
 import type { Settings } from "../../src/Settings.js"
 
 /** Someone in Okta. By default active, assigned to the app (ACTIVE) and provisioned in monday.com. */
@@ -170,6 +171,8 @@ export interface ConfigParts {
   readonly rules: string
   /** SQLite path; default `state.sqlite` in the world's directory. */
   readonly sqlite?: string
+  /** A Postgres state store instead (its URL goes through `${OKTA_MONDAY_DATABASE_URL}`, see `envOf`). */
+  readonly postgres?: { readonly url: string; readonly tenant: string }
   readonly pollSeconds?: number
   readonly fullSyncMinutes?: number
   readonly mondayConcurrency?: number
@@ -189,14 +192,28 @@ monday:
   scimUrl: ${parts.scimUrl ?? w.monday.scimUrl}
   token: \${MONDAY_SCIM_TOKEN}
   concurrency: ${parts.mondayConcurrency ?? 4}
-state:
-  sqlite: ${parts.sqlite ?? Path.join(w.dir, "state.sqlite")}
+${stateSection(w, parts)}
 daemon:
   pollSeconds: ${parts.pollSeconds ?? 1}
   fullSyncMinutes: ${parts.fullSyncMinutes ?? 60}
   http: { host: 127.0.0.1, port: 0 }
 ${parts.rules.trim()}
 `
+
+const stateSection = (w: World, parts: ConfigParts): string =>
+  parts.postgres !== undefined
+    ? `state:\n  postgres: \${OKTA_MONDAY_DATABASE_URL}\n  tenant: ${parts.postgres.tenant}`
+    : `state:\n  sqlite: ${parts.sqlite ?? Path.join(w.dir, "state.sqlite")}`
+
+/** The environment the config of `parts` resolves its `${VAR}`s from (a process running it needs the same). */
+export const envOf = (w: World, parts: ConfigParts): Readonly<Record<string, string>> =>
+  parts.postgres !== undefined ? { ...w.env, OKTA_MONDAY_DATABASE_URL: parts.postgres.url } : w.env
+
+/** The state store the config of `parts` names, opened separately (what `okta-monday status` reads). */
+export const storeLayerOf = (w: World, parts: ConfigParts) =>
+  parts.postgres !== undefined
+    ? StateStore.layerPostgres({ url: Redacted.make(parts.postgres.url), tenant: parts.postgres.tenant })
+    : StateStore.layerSqlite({ path: parts.sqlite ?? Path.join(w.dir, "state.sqlite") })
 
 /** Writes the config into the world's directory and returns its path. */
 export const writeConfig = (w: World, parts: ConfigParts, name = "okta-monday.yaml"): string => {
@@ -206,7 +223,7 @@ export const writeConfig = (w: World, parts: ConfigParts, name = "okta-monday.ya
 }
 
 export const settingsOf = (w: World, parts: ConfigParts): Settings =>
-  Either.getOrThrow(parseSettings(configText(w, parts), { env: w.env, source: "test config" }))
+  Either.getOrThrow(parseSettings(configText(w, parts), { env: envOf(w, parts), source: "test config" }))
 
 /** A hand edit in monday.com through its SCIM API (what an admin's other tool would do). */
 export const patchTeam = async (
