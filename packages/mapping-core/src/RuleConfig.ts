@@ -2,11 +2,27 @@
  * The rule config file users write: which Okta groups become which monday.com teams, who is left
  * out, and the policies and limits that keep a sync safe. YAML and JSON decode to the same Schema.
  */
-import { Data, Either, JSONSchema, ParseResult, Schema } from "effect"
+import { Data, Either, JSONSchema, Option, ParseResult, Schema, SchemaAST } from "effect"
 import * as Yaml from "yaml"
 import { OktaGroupId, OktaGroupType, OktaUserId } from "./Domain.js"
 
 const strict = { onExcessProperty: "error" } as const
+
+/**
+ * What a value must be, in plain words, for decode errors ("expected a list of group names, like
+ * [Engineering, Sales]"); Effect's own names (`ReadonlyArray<string>`) mean little to someone
+ * editing YAML. A custom annotation, so the JSON Schema keeps its `description` for editors.
+ */
+export const ExpectedId: unique symbol = Symbol.for("@okta-monday/mapping-core/RuleConfig/Expected")
+const expecting = (words: string) => ({ [ExpectedId]: words })
+
+/** An optional key with a default, both shown to editors by the JSON Schema. */
+const defaulted = <S extends Schema.Schema.AnyNoContext>(schema: S, value: () => Schema.Schema.Type<S>, description: string) =>
+  Schema.optionalWith(schema, { default: value }).annotations({ description, default: value() })
+
+const Text = Schema.String.annotations(expecting("text"))
+const listOf = <S extends Schema.Schema.AnyNoContext>(item: S, words: string, description: string) =>
+  Schema.Array(item).annotations({ description, ...expecting(words) })
 
 /** A regular expression given as a string; decoding fails, with the compiler's reason, when it is not valid. */
 export const RegexSource = Schema.String.pipe(
@@ -17,8 +33,26 @@ export const RegexSource = Schema.String.pipe(
     } catch (e) {
       return `${JSON.stringify(source)} is not a valid regular expression: ${(e as Error).message}`
     }
-  }, { identifier: "RegexSource", description: "a JavaScript regular expression (Unicode mode)" })
-)
+  }, {
+    identifier: "RegexSource",
+    description: "a JavaScript regular expression (Unicode mode)",
+    jsonSchema: { format: "regex" }
+  })
+).annotations(expecting("a regular expression as text, like \"^eng-(.*)$\""))
+
+const GroupIdText = OktaGroupId.annotations({
+  title: "OktaGroupId",
+  description: "An Okta group id (00g…).",
+  ...expecting("an Okta group id, like 00g1abcd2EFGH3ijk4x7")
+})
+const UserIdText = OktaUserId.annotations({
+  title: "OktaUserId",
+  description: "An Okta user id (00u…).",
+  ...expecting("an Okta user id, like 00u1abcd2EFGH3ijk4x7")
+})
+const GroupType = OktaGroupType.annotations(expecting("one of OKTA_GROUP, APP_GROUP, BUILT_IN"))
+
+const SELECTOR_KEYS = ["ids", "names", "nameRegex", "types", "assignedToApp"] as const
 
 /**
  * Which groups a mapping takes. Every criterion given must match (AND); a mapping must give at
@@ -26,13 +60,34 @@ export const RegexSource = Schema.String.pipe(
  * template as `{1}`, `{2}`, …
  */
 export const GroupSelector = Schema.Struct({
-  ids: Schema.optional(Schema.Array(OktaGroupId)),
-  names: Schema.optional(Schema.Array(Schema.String)),
-  nameRegex: Schema.optional(RegexSource),
-  types: Schema.optional(Schema.Array(OktaGroupType)),
-  /** Only groups assigned to the monday.com app in Okta. */
-  assignedToApp: Schema.optional(Schema.Boolean)
-}).annotations({ identifier: "GroupSelector" })
+  ids: Schema.optional(listOf(GroupIdText, "a list of Okta group ids, like [00g1abcd2EFGH3ijk4x7]", "Okta group ids to select.")),
+  names: Schema.optional(
+    listOf(Text, "a list of group names, like [Engineering, Sales]", "Exact, case-sensitive Okta group names to select.")
+  ),
+  nameRegex: Schema.optional(RegexSource.annotations({
+    description: "A regular expression on the group name (JavaScript, Unicode mode); its captures are usable in the team " +
+      "name template as {1}, {2}, …"
+  })),
+  types: Schema.optional(
+    listOf(GroupType, "a list of group types, each OKTA_GROUP, APP_GROUP or BUILT_IN", "Okta group types to select.")
+  ),
+  assignedToApp: Schema.optional(Schema.Boolean.annotations({
+    description: "true: only groups assigned to the monday.com app in Okta; false: only groups that are not.",
+    ...expecting("true or false")
+  }))
+}).pipe(
+  // An empty select would take every group: refused by the decoder and by the JSON Schema alike.
+  Schema.filter(
+    (select) =>
+      SELECTOR_KEYS.some((k) => select[k] !== undefined) ||
+      `is empty, so it would select every group; give at least one of ${SELECTOR_KEYS.join(", ")}`,
+    { jsonSchema: { minProperties: 1 } }
+  )
+).annotations({
+  identifier: "GroupSelector",
+  description: "Which Okta groups the mapping takes. Every criterion given must match; give at least one.",
+  ...expecting(`a section with at least one of ${SELECTOR_KEYS.join(", ")}`)
+})
 export type GroupSelector = typeof GroupSelector.Type
 
 /**
@@ -40,88 +95,184 @@ export type GroupSelector = typeof GroupSelector.Type
  * Groups whose rendered names are equal feed one team (the union of their members).
  */
 export const TeamNameTemplate = Schema.String.pipe(
-  Schema.minLength(1, { message: () => "a team name template can't be empty" }),
-  Schema.annotations({ identifier: "TeamNameTemplate" })
+  Schema.minLength(1, { message: () => "a team name template can't be empty; the default is {group.name}" }),
+  Schema.annotations({
+    identifier: "TeamNameTemplate",
+    description: "The team name: a template with {group.name}, {group.id} and the name regex's captures {1}, {2}, …",
+    ...expecting("a team name template as text, like \"{group.name}\"")
+  })
 )
 
 export const Mapping = Schema.Struct({
   /** A name for reports and errors; defaults to `mappings[<index>]`. */
-  id: Schema.optional(Schema.String),
+  id: Schema.optional(Text.annotations({ description: "A name for reports and errors; defaults to mappings[<index>]." })),
   select: GroupSelector,
-  team: Schema.optionalWith(TeamNameTemplate, { default: () => "{group.name}" })
-}).annotations({ identifier: "Mapping" })
+  team: defaulted(
+    TeamNameTemplate,
+    () => "{group.name}",
+    "The team name template. Groups whose names render equal feed one team (the union of their members)."
+  )
+}).annotations({
+  identifier: "Mapping",
+  description: "A rule: which Okta groups (select) become which monday.com team (team).",
+  ...expecting("a mapping with select (which groups) and optionally id and team")
+})
 export type Mapping = typeof Mapping.Type
 
+const DEFAULT_GROUP_EXCLUSIONS = { ids: [], names: [], nameRegex: [] }
+const DEFAULT_USER_EXCLUSIONS = { ids: [], emails: [] }
+
 export const GroupExclusions = Schema.Struct({
-  ids: Schema.optionalWith(Schema.Array(OktaGroupId), { default: () => [] }),
-  names: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
-  nameRegex: Schema.optionalWith(Schema.Array(RegexSource), { default: () => [] })
-}).annotations({ identifier: "GroupExclusions" })
+  ids: defaulted(listOf(GroupIdText, "a list of Okta group ids", "Okta group ids."), () => [], "Okta group ids never mapped."),
+  names: defaulted(listOf(Text, "a list of group names, like [Everyone]", "Group names."), () => [], "Exact group names never mapped."),
+  nameRegex: defaulted(
+    listOf(RegexSource, "a list of regular expressions, like [\"^temp-\"]", "Regular expressions."),
+    () => [],
+    "Regular expressions on group names; a group matching any of them is never mapped."
+  )
+}).annotations({
+  identifier: "GroupExclusions",
+  description: "Groups no mapping takes, whatever the mappings say.",
+  ...expecting("a section with ids, names or nameRegex")
+})
 
 export const UserExclusions = Schema.Struct({
-  ids: Schema.optionalWith(Schema.Array(OktaUserId), { default: () => [] }),
+  ids: defaulted(listOf(UserIdText, "a list of Okta user ids", "Okta user ids."), () => [], "Okta user ids never put in a team."),
   /** Matched case-insensitively against the Okta email and login. */
-  emails: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] })
-}).annotations({ identifier: "UserExclusions" })
+  emails: defaulted(
+    listOf(Text, "a list of emails, like [ceo@example.com]", "Emails."),
+    () => [],
+    "Emails never put in a team, matched case-insensitively against the Okta email and login."
+  )
+}).annotations({
+  identifier: "UserExclusions",
+  description: "People never put in a team (they are left as they are in monday.com).",
+  ...expecting("a section with ids or emails")
+})
 
 export const Exclusions = Schema.Struct({
-  groups: Schema.optionalWith(GroupExclusions, { default: () => ({ ids: [], names: [], nameRegex: [] }) }),
-  users: Schema.optionalWith(UserExclusions, { default: () => ({ ids: [], emails: [] }) })
-}).annotations({ identifier: "Exclusions" })
+  groups: defaulted(GroupExclusions, () => DEFAULT_GROUP_EXCLUSIONS, "Groups no mapping takes."),
+  users: defaulted(UserExclusions, () => DEFAULT_USER_EXCLUSIONS, "People never put in a team.")
+}).annotations({
+  identifier: "Exclusions",
+  description: "Groups and people left out of every mapping.",
+  ...expecting("a section with groups or users")
+})
 export type Exclusions = typeof Exclusions.Type
+
+const choice = <const L extends ReadonlyArray<string>>(...literals: L) =>
+  Schema.Literal(...literals).annotations(expecting(`one of ${literals.join(", ")}`))
 
 export const Policies = Schema.Struct({
   /** Members not assigned to the app, not provisioned, or inactive: hold the team (`block`) or leave them out (`skip`). */
-  notReadyMembers: Schema.optionalWith(Schema.Literal("block", "skip"), { default: () => "block" as const }),
+  notReadyMembers: defaulted(
+    choice("block", "skip"),
+    () => "block" as const,
+    "Members not assigned to the app, not provisioned, or inactive: hold the team (block) or leave them out (skip)."
+  ),
   /** A monday.com team with the desired name that the engine did not create: `refuse` to touch it, or `adopt` it. */
-  existingTeam: Schema.optionalWith(Schema.Literal("refuse", "adopt"), { default: () => "refuse" as const }),
+  existingTeam: defaulted(
+    choice("refuse", "adopt"),
+    () => "refuse" as const,
+    "A monday.com team with the desired name that okta-monday did not create: refuse to touch it, or adopt it."
+  ),
   /** When the engine deletes a team it created: `never`, when its groups are deleted in Okta, or when no mapping selects them. */
-  deleteTeams: Schema.optionalWith(Schema.Literal("never", "when-group-deleted", "when-unmapped"), {
-    default: () => "never" as const
-  }),
+  deleteTeams: defaulted(
+    choice("never", "when-group-deleted", "when-unmapped"),
+    () => "never" as const,
+    "When okta-monday deletes a team it created: never, when its groups are deleted in Okta, or when no mapping selects them."
+  ),
   /** Members added by hand in monday.com who are not in the groups: `keep` or `remove`. */
-  handAddedMembers: Schema.optionalWith(Schema.Literal("keep", "remove"), { default: () => "keep" as const }),
+  handAddedMembers: defaulted(
+    choice("keep", "remove"),
+    () => "keep" as const,
+    "Members added by hand in monday.com who are not in the groups: keep or remove."
+  ),
   /** A group that had members and now reads empty: `block` its removals (default) or `allow` them. */
-  emptyGroup: Schema.optionalWith(Schema.Literal("block", "allow"), { default: () => "block" as const })
-}).annotations({ identifier: "Policies" })
+  emptyGroup: defaulted(
+    choice("block", "allow"),
+    () => "block" as const,
+    "A group that had members and now reads empty (Okta answers an empty list when the token lacks rights): " +
+      "block its team's removals until approved, or allow them."
+  )
+}).annotations({
+  identifier: "Policies",
+  description: "What okta-monday does in the cases that need a decision.",
+  ...expecting("a section with notReadyMembers, existingTeam, deleteTeams, handAddedMembers or emptyGroup")
+})
 export type Policies = typeof Policies.Type
 
-const PositiveInt = Schema.Int.pipe(Schema.positive())
-const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
-const Fraction = Schema.Number.pipe(Schema.between(0, 1))
+const PositiveInt = Schema.Int.pipe(Schema.positive()).annotations(expecting("a whole number, 1 or more"))
+const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative()).annotations(expecting("a whole number, 0 or more"))
+const Fraction = Schema.Number.pipe(Schema.between(0, 1)).annotations(expecting("a number from 0 to 1, like 0.5 for half"))
+
+const DEFAULT_LIMITS = { maxRemovalsPerTeam: 50, maxRemovalFractionPerTeam: 0.5, maxRemovalsPerRun: 500, maxMembersPerPatch: 100 }
 
 export const Limits = Schema.Struct({
   /** Over this many removals from one team in one run, none are made until approved. */
-  maxRemovalsPerTeam: Schema.optionalWith(NonNegativeInt, { default: () => 50 }),
+  maxRemovalsPerTeam: defaulted(
+    NonNegativeInt,
+    () => DEFAULT_LIMITS.maxRemovalsPerTeam,
+    "Over this many removals from one team in one run, none are made until approved."
+  ),
   /** Over this share of a team's current members removed in one run, none are made until approved. */
-  maxRemovalFractionPerTeam: Schema.optionalWith(Fraction, { default: () => 0.5 }),
+  maxRemovalFractionPerTeam: defaulted(
+    Fraction,
+    () => DEFAULT_LIMITS.maxRemovalFractionPerTeam,
+    "Over this share of a team removed in one run (from 3 removals up), none are made until approved."
+  ),
   /** Over this many member removals (deleted teams' members included) in one run, none are made until approved. */
-  maxRemovalsPerRun: Schema.optionalWith(NonNegativeInt, { default: () => 500 }),
+  maxRemovalsPerRun: defaulted(
+    NonNegativeInt,
+    () => DEFAULT_LIMITS.maxRemovalsPerRun,
+    "Over this many removals in one run (deleted teams' members and user deactivations included), none are made until approved."
+  ),
   /** Members added plus removed in one PATCH request. */
-  maxMembersPerPatch: Schema.optionalWith(PositiveInt, { default: () => 100 })
-}).annotations({ identifier: "Limits" })
+  maxMembersPerPatch: defaulted(
+    PositiveInt,
+    () => DEFAULT_LIMITS.maxMembersPerPatch,
+    "Members added plus removed in one PATCH request to monday.com."
+  )
+}).annotations({
+  identifier: "Limits",
+  description: "Removal limits over which nothing is removed until an admin approves, and the PATCH size.",
+  ...expecting("a section with maxRemovalsPerTeam, maxRemovalFractionPerTeam, maxRemovalsPerRun or maxMembersPerPatch")
+})
 export type Limits = typeof Limits.Type
+
+const attribute = (description: string) =>
+  Schema.optional(Text.annotations({ description, ...expecting("an Okta profile attribute name, like title") }))
 
 /** Okta profile attribute names for the parts of a monday.com address. */
 export const AddressMapping = Schema.Struct({
-  streetAddress: Schema.optional(Schema.String),
-  locality: Schema.optional(Schema.String),
-  region: Schema.optional(Schema.String),
-  postalCode: Schema.optional(Schema.String),
-  country: Schema.optional(Schema.String)
-}).annotations({ identifier: "AddressMapping", parseOptions: strict })
+  streetAddress: attribute("The Okta attribute for the street address."),
+  locality: attribute("The Okta attribute for the city."),
+  region: attribute("The Okta attribute for the state or region."),
+  postalCode: attribute("The Okta attribute for the postal code."),
+  country: attribute("The Okta attribute for the country.")
+}).annotations({
+  identifier: "AddressMapping",
+  description: "Okta profile attribute names for the parts of a monday.com address.",
+  parseOptions: strict,
+  ...expecting("a section with streetAddress, locality, region, postalCode or country")
+})
 
 /**
  * Which Okta profile attribute feeds each monday.com user attribute. Only the keys given are
  * mapped (`attributes: {}` maps none); an attribute the Okta profile leaves empty is never cleared.
  */
 export const UserAttributeMapping = Schema.Struct({
-  title: Schema.optional(Schema.String),
-  timezone: Schema.optional(Schema.String),
-  locale: Schema.optional(Schema.String),
-  phoneNumber: Schema.optional(Schema.String),
+  title: attribute("The Okta attribute for the job title."),
+  timezone: attribute("The Okta attribute for the time zone."),
+  locale: attribute("The Okta attribute for the locale."),
+  phoneNumber: attribute("The Okta attribute for the phone number."),
   address: Schema.optional(AddressMapping)
-}).annotations({ identifier: "UserAttributeMapping", parseOptions: strict })
+}).annotations({
+  identifier: "UserAttributeMapping",
+  description: "Which Okta profile attribute feeds each monday.com user attribute; only the keys given are mapped.",
+  parseOptions: strict,
+  ...expecting("a section with title, timezone, locale, phoneNumber or address")
+})
 export type UserAttributeMapping = typeof UserAttributeMapping.Type
 
 /** Okta's standard profile attribute names (`title`, `timezone`, `locale`, `mobilePhone`, `streetAddress`, `city`, …). */
@@ -136,14 +287,27 @@ export const DEFAULT_USER_ATTRIBUTES: UserAttributeMapping = {
 /** monday.com's built-in user types; anything else must be a custom role id listed in `userType.allowed`. */
 export const BUILT_IN_USER_TYPES: ReadonlyArray<string> = ["admin", "member", "viewer", "guest"]
 
+const NonEmptyText = Schema.String.pipe(Schema.minLength(1)).annotations(expecting("text, not empty"))
+
 export const UserTypeMapping = Schema.Struct({
   /** The Okta profile attribute holding admin, member, viewer, guest or a custom role id. Unset: every user gets `default`. */
-  attribute: Schema.optional(Schema.String.pipe(Schema.minLength(1))),
+  attribute: Schema.optional(NonEmptyText.annotations({
+    description: "The Okta profile attribute holding admin, member, viewer, guest or a custom role id. Unset: every user gets default."
+  })),
   /** For users whose attribute is empty (and everyone when no attribute is set). */
-  default: Schema.optionalWith(Schema.String.pipe(Schema.minLength(1)), { default: () => "member" }),
+  default: defaulted(NonEmptyText, () => "member", "The user type of users whose attribute is empty (everyone, when no attribute is set)."),
   /** Custom role ids of the monday.com account that the attribute may hold. */
-  allowed: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] })
-}).annotations({ identifier: "UserTypeMapping", parseOptions: strict })
+  allowed: defaulted(
+    listOf(Text, "a list of custom role ids", "Custom role ids."),
+    () => [],
+    "Custom role ids of the monday.com account that the attribute may hold."
+  )
+}).annotations({
+  identifier: "UserTypeMapping",
+  description: "How a user's monday.com user type is chosen.",
+  parseOptions: strict,
+  ...expecting("a section with attribute, default or allowed")
+})
 
 /**
  * User lifecycle in monday.com. Off by default: with every switch off the engine only manages teams.
@@ -152,20 +316,32 @@ export const UserTypeMapping = Schema.Struct({
  */
 export const UserLifecycle = Schema.Struct({
   /** Create monday.com users for people assigned to the app in Okta. */
-  provision: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  provision: defaulted(Schema.Boolean.annotations(expecting("true or false")), () => false,
+    "Create monday.com users for people assigned to the app in Okta."),
   /** Correct names, user type and mapped attributes that differ from Okta. */
-  update: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  update: defaulted(Schema.Boolean.annotations(expecting("true or false")), () => false,
+    "Correct names, user type and mapped attributes that differ from Okta."),
   /** Deactivate (`active: false`) users unassigned, deactivated, suspended or deprovisioned in Okta. */
-  deactivate: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  deactivate: defaulted(Schema.Boolean.annotations(expecting("true or false")), () => false,
+    "Deactivate (active: false) users unassigned, deactivated, suspended or deprovisioned in Okta."),
   /** Reactivate deactivated users who are active and assigned again (only with `deactivate`). */
-  reactivate: Schema.optionalWith(Schema.Boolean, { default: () => true }),
-  userType: Schema.optionalWith(UserTypeMapping, { default: () => ({ default: "member", allowed: [] }) }),
-  attributes: Schema.optionalWith(UserAttributeMapping, { default: () => DEFAULT_USER_ATTRIBUTES }),
+  reactivate: defaulted(Schema.Boolean.annotations(expecting("true or false")), () => true,
+    "Reactivate deactivated users who are active and assigned again (only with deactivate)."),
+  userType: defaulted(UserTypeMapping, () => ({ default: "member", allowed: [] }), "How a user's monday.com user type is chosen."),
+  attributes: defaulted(UserAttributeMapping, () => DEFAULT_USER_ATTRIBUTES,
+    "Which Okta profile attribute feeds each monday.com user attribute (default: Okta's standard names)."),
   /** Active monday.com users no Okta record explains: `report` them, or `deactivate` them (with `deactivate`). */
-  unexplained: Schema.optionalWith(Schema.Literal("report", "deactivate"), { default: () => "report" as const }),
+  unexplained: defaulted(choice("report", "deactivate"), () => "report" as const,
+    "Active monday.com users no Okta record explains: report them, or deactivate them (with deactivate)."),
   /** Emails never deactivated nor demoted: the SCIM token owner (monday.com refuses anyway), break-glass admins. */
-  protect: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] })
-}).annotations({ identifier: "UserLifecycle", parseOptions: strict })
+  protect: defaulted(listOf(Text, "a list of emails, like [admin@example.com]", "Emails."), () => [],
+    "Emails never deactivated nor demoted: the SCIM token owner (monday.com refuses anyway), break-glass admins.")
+}).annotations({
+  identifier: "UserLifecycle",
+  description: "User lifecycle in monday.com; off unless provision, update or deactivate is true.",
+  parseOptions: strict,
+  ...expecting("a section with provision, update, deactivate, reactivate, userType, attributes, unexplained or protect")
+})
 export type UserLifecycle = typeof UserLifecycle.Type
 
 /** The `users` section when the config leaves it out: no user is created, changed or deactivated. */
@@ -184,27 +360,44 @@ export const DEFAULT_USER_LIFECYCLE: UserLifecycle = {
 export const usersEnabled = (rules: { readonly users?: UserLifecycle | undefined }): boolean =>
   rules.users !== undefined && (rules.users.provision || rules.users.update || rules.users.deactivate)
 
-export const RuleConfig = Schema.Struct({
-  version: Schema.Literal(1),
-  mappings: Schema.NonEmptyArray(Mapping),
-  exclude: Schema.optionalWith(Exclusions, {
-    default: () => ({ groups: { ids: [], names: [], nameRegex: [] }, users: { ids: [], emails: [] } })
+const DEFAULT_POLICIES = {
+  notReadyMembers: "block" as const,
+  existingTeam: "refuse" as const,
+  deleteTeams: "never" as const,
+  handAddedMembers: "keep" as const,
+  emptyGroup: "block" as const
+}
+
+/**
+ * The rule config's keys, for a file that holds them beside others (okta-monday's `okta`,
+ * `monday`, `state`, `daemon`): spread them into a bigger Struct, and its JSON Schema documents
+ * every key of the file (see `jsonSchemaWith`).
+ */
+export const ruleConfigFields = {
+  version: Schema.Literal(1).annotations({
+    description: "The config format version: 1.",
+    ...expecting("1 (the only config version so far)")
   }),
-  policies: Schema.optionalWith(Policies, {
-    default: () => ({
-      notReadyMembers: "block" as const,
-      existingTeam: "refuse" as const,
-      deleteTeams: "never" as const,
-      handAddedMembers: "keep" as const,
-      emptyGroup: "block" as const
-    })
+  mappings: Schema.NonEmptyArray(Mapping).annotations({
+    description: "Which Okta groups become which monday.com teams; the first mapping that selects a group wins.",
+    ...expecting("a list of at least one mapping, each with select (which groups) and optionally id and team")
   }),
-  limits: Schema.optionalWith(Limits, {
-    default: () => ({ maxRemovalsPerTeam: 50, maxRemovalFractionPerTeam: 0.5, maxRemovalsPerRun: 500, maxMembersPerPatch: 100 })
-  }),
+  exclude: defaulted(
+    Exclusions,
+    () => ({ groups: DEFAULT_GROUP_EXCLUSIONS, users: DEFAULT_USER_EXCLUSIONS }),
+    "Groups and people left out of every mapping."
+  ),
+  policies: defaulted(Policies, () => DEFAULT_POLICIES, "What okta-monday does in the cases that need a decision."),
+  limits: defaulted(Limits, () => DEFAULT_LIMITS, "Removal limits over which nothing is removed until approved, and the PATCH size."),
   /** User lifecycle (provision, update, deactivate, reactivate); absent: teams only. */
   users: Schema.optional(UserLifecycle)
-}).annotations({ identifier: "RuleConfig", parseOptions: strict })
+}
+
+export const RuleConfig = Schema.Struct(ruleConfigFields).annotations({
+  identifier: "RuleConfig",
+  description: "okta-monday's rule config: which Okta groups become which monday.com teams, and the policies and limits that keep a sync safe.",
+  parseOptions: strict
+})
 export type RuleConfig = typeof RuleConfig.Type
 export type RuleConfigEncoded = typeof RuleConfig.Encoded
 
@@ -231,8 +424,6 @@ export class RuleConfigError extends Data.TaggedError("RuleConfigError")<{
 
 /** Placeholders a team name template may use besides the regex captures `{1}`, `{2}`, … */
 export const TEMPLATE_FIELDS: ReadonlyArray<string> = ["group.name", "group.id"]
-
-const SELECTOR_KEYS = ["ids", "names", "nameRegex", "types", "assignedToApp"]
 
 /**
  * Parses a config file (YAML unless `format` says JSON) and decodes it. YAML is a superset of
@@ -278,8 +469,19 @@ export const decodeRuleConfigUnknown = (value: unknown): Either.Either<RuleConfi
   return Either.left(new RuleConfigError({ issues }))
 }
 
-/** The config's JSON Schema (for editors and `rule-config.schema.json`). */
+/** The config's JSON Schema (for editors and `rule-config.schema.json`), with each key's description and default. */
 export const RuleConfigJsonSchema: JSONSchema.JsonSchema7Root = JSONSchema.make(RuleConfig)
+
+/**
+ * The JSON Schema of a config file that holds the rule config's keys beside `extra` ones (the
+ * okta-monday file's `okta`, `monday`, `state`, `daemon`): one schema for editors that knows, and
+ * documents, every key of the file, and refuses unknown ones.
+ */
+export const jsonSchemaWith = (
+  extra: Schema.Struct.Fields,
+  annotations: { readonly identifier: string; readonly description?: string }
+): JSONSchema.JsonSchema7Root =>
+  JSONSchema.make(Schema.Struct({ ...ruleConfigFields, ...extra }).annotations({ ...annotations, parseOptions: strict }))
 
 /** `mappings[2].select.nameRegex` from `["mappings", 2, "select", "nameRegex"]`. */
 export const formatPath = (path: ReadonlyArray<PropertyKey>): string => {
@@ -315,7 +517,7 @@ const jsonSyntaxMessage = (text: string, e: Error): string => {
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
-/** Rules the Schema can't express on its own: a non-empty `select`, and templates that fit their regex. */
+/** Rules the Schema can't express on its own: templates that fit their regex, and the default user type. */
 const semanticIssues = (value: unknown): Array<RuleConfigIssue> => {
   const issues: Array<RuleConfigIssue> = []
   if (isRecord(value) && isRecord(value.users) && isRecord(value.users.userType)) {
@@ -332,12 +534,6 @@ const semanticIssues = (value: unknown): Array<RuleConfigIssue> => {
   value.mappings.forEach((mapping: unknown, i: number) => {
     if (!isRecord(mapping)) return
     const select = mapping.select
-    if (isRecord(select) && !SELECTOR_KEYS.some((k) => select[k] !== undefined)) {
-      issues.push({
-        path: `mappings[${i}].select`,
-        message: `is empty, so it would select every group; give at least one of ${SELECTOR_KEYS.join(", ")}`
-      })
-    }
     const template = mapping.team
     if (typeof template !== "string") return
     let captures: number | undefined = undefined
@@ -379,64 +575,180 @@ const semanticIssues = (value: unknown): Array<RuleConfigIssue> => {
   return issues
 }
 
+/** One problem as the Schema reported it, with the schema that names what was allowed there. */
+interface Leaf {
+  readonly kind: "Type" | "Missing" | "Unexpected" | "Other"
+  readonly path: ReadonlyArray<PropertyKey>
+  readonly ast: SchemaAST.AST
+  readonly actual: unknown
+  /** A message the schema gives itself (a filter's reason, a `message` annotation). */
+  readonly message: string | undefined
+}
+
+const typeOfKey = (ast: unknown): SchemaAST.AST =>
+  ast instanceof SchemaAST.PropertySignature ? ast.type : (ast as SchemaAST.AST)
+
+const wordsOf = (ast: SchemaAST.AST): string | undefined => {
+  const w = ast.annotations[ExpectedId]
+  return typeof w === "string" ? w : undefined
+}
+
+/** The message a `message` annotation gives an issue, when the schema has one. */
+const annotatedMessage = (issue: ParseResult.ParseIssue): string | undefined => {
+  if (!("ast" in issue) || Option.isNone(SchemaAST.getMessageAnnotation(issue.ast))) return undefined
+  return ParseResult.ArrayFormatter.formatIssueSync(issue)[0]?.message
+}
+
 /**
- * Turns Schema's issue list into one line per problem. Optional fields decode through a union
- * with `undefined`, which adds noise ("Expected undefined, …") and splits a literal's choices
- * across lines: both are folded here so each line names the path, the bad value and what is allowed.
+ * Walks a parse issue down to its leaves, as Effect's ArrayFormatter does, but keeps each leaf's
+ * schema (the outermost one with plain words, when there is one) so the message can say what is
+ * allowed in words. A value that matched no member of a union (a literal's choices, an optional
+ * key's `undefined`) is one problem, not one per member.
+ */
+const leavesOf = (
+  issue: ParseResult.ParseIssue,
+  path: ReadonlyArray<PropertyKey>,
+  named: SchemaAST.AST | undefined,
+  out: Array<Leaf>
+): void => {
+  switch (issue._tag) {
+    case "Pointer":
+      return leavesOf(issue.issue, [...path, ...(Array.isArray(issue.path) ? issue.path : [issue.path])], undefined, out)
+    case "Composite": {
+      const issues: ReadonlyArray<ParseResult.ParseIssue> = Array.isArray(issue.issues) ? issue.issues : [issue.issues as ParseResult.ParseIssue]
+      const here = named ?? (wordsOf(issue.ast) !== undefined ? issue.ast : undefined)
+      if (SchemaAST.isUnion(issue.ast) && issues.every((i) => i._tag === "Type")) {
+        out.push({ kind: "Type", path, ast: here ?? issue.ast, actual: issue.actual, message: undefined })
+        return
+      }
+      for (const i of issues) leavesOf(i, path, here, out)
+      return
+    }
+    case "Refinement":
+    case "Transformation": {
+      // A refinement's own message speaks for its predicate, not for a value of the wrong type.
+      const message = issue._tag === "Refinement" && issue.kind === "Predicate" ? annotatedMessage(issue) : undefined
+      if (message !== undefined) {
+        out.push({ kind: "Type", path, ast: issue.ast, actual: issue.actual, message })
+        return
+      }
+      return leavesOf(issue.issue, path, named ?? (wordsOf(issue.ast) !== undefined ? issue.ast : undefined), out)
+    }
+    case "Type":
+      out.push({ kind: "Type", path, ast: named ?? issue.ast, actual: issue.actual, message: issue.message ?? annotatedMessage(issue) })
+      return
+    case "Missing":
+      // The missing key's property signature, when Effect gives that: what is allowed is its type.
+      out.push({ kind: "Missing", path, ast: typeOfKey(issue.ast), actual: undefined, message: issue.message })
+      return
+    case "Unexpected":
+      out.push({ kind: "Unexpected", path, ast: SchemaAST.unknownKeyword, actual: issue.actual, message: issue.message })
+      return
+    case "Forbidden":
+      out.push({ kind: "Other", path, ast: issue.ast, actual: issue.actual, message: issue.message ?? "can't be checked here" })
+  }
+}
+
+/** What a schema allows, in words: its own plain words, else made up from its shape. */
+const describe = (ast: SchemaAST.AST): string => {
+  const words = wordsOf(ast)
+  if (words !== undefined) return words
+  switch (ast._tag) {
+    case "Literal":
+      return JSON.stringify(ast.literal)
+    case "StringKeyword":
+      return "text"
+    case "NumberKeyword":
+      return "a number"
+    case "BooleanKeyword":
+      return "true or false"
+    case "UndefinedKeyword":
+      return "nothing"
+    case "Union": {
+      const members = ast.types.filter((t) => t._tag !== "UndefinedKeyword")
+      if (members.length > 1 && members.every(SchemaAST.isLiteral)) return `one of ${members.map(describe).join(", ")}`
+      return members.map(describe).join(", or ")
+    }
+    case "TupleType": {
+      const item = ast.rest[0]?.type ?? ast.elements[0]?.type
+      return item === undefined ? "an empty list" : `a list, like [a, b], of ${describe(item)}`
+    }
+    case "TypeLiteral":
+      return `a section of keys (${ast.propertySignatures.map((p) => String(p.name)).join(", ")})`
+    case "Refinement":
+      return Option.getOrElse(SchemaAST.getDescriptionAnnotation(ast), () => describe(ast.from))
+    case "Transformation":
+      return describe(ast.from)
+    case "Suspend":
+      return describe(ast.f())
+    default:
+      return String(ast)
+  }
+}
+
+/** A value as it reads in a message: JSON, cut short. */
+const show = (value: unknown): string => {
+  if (value === undefined) return "nothing"
+  const text = JSON.stringify(value) ?? String(value)
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text
+}
+
+const ROOT_KEYS = Object.keys(ruleConfigFields).join(", ")
+
+/**
+ * Turns Schema's issues into one line per problem, each naming the path, the bad value and what
+ * is allowed there in words.
  */
 const formatParseIssues = (error: ParseResult.ParseError): Array<RuleConfigIssue> => {
-  const raw = ParseResult.ArrayFormatter.formatErrorSync(error)
-  const expected = new Map<string, { actual: string; choices: Array<string> }>()
-  const out: Array<{ path: ReadonlyArray<PropertyKey>; message: string }> = []
-  for (const issue of raw) {
-    const path = formatPath(issue.path)
-    const m = /^Expected (.*), actual (.*)$/s.exec(issue.message)
-    if (issue._tag === "Type" && m) {
-      if (m[1] === "undefined") continue
-      const entry = expected.get(path)
-      if (entry) entry.choices.push(m[1]!)
-      else {
-        const e = { actual: m[2]!, choices: [m[1]!] }
-        expected.set(path, e)
-        out.push({ path: issue.path, message: "" })
+  const leaves: Array<Leaf> = []
+  leavesOf(error.issue, [], undefined, leaves)
+  const issues: Array<RuleConfigIssue> = []
+  for (const leaf of leaves) {
+    const path = formatPath(leaf.path)
+    const last = leaf.path[leaf.path.length - 1]
+    switch (leaf.kind) {
+      case "Type": {
+        if (leaf.ast._tag === "UndefinedKeyword") continue
+        if (leaf.message !== undefined) {
+          issues.push({ path, message: leaf.message })
+        } else if (path === "") {
+          issues.push({
+            path,
+            message: leaf.actual === null || leaf.actual === undefined
+              ? "the file is empty: it needs at least \"version: 1\" and a mappings list"
+              : `${show(leaf.actual)} is not allowed: the file must be a section of keys (${ROOT_KEYS}), starting with "version: 1"`
+          })
+        } else if (path === "version") {
+          issues.push({ path, message: `${show(leaf.actual)} is not a supported config version; use version: 1` })
+        } else {
+          issues.push({ path, message: `${show(leaf.actual)} is not allowed: expected ${describe(leaf.ast)}` })
+        }
+        continue
       }
-      continue
-    }
-    if (issue._tag === "Unexpected") {
-      const allowed = /expected: (.*)$/s.exec(issue.message)?.[1]
-      out.push({
-        path: issue.path,
-        message: `is not a known key${allowed ? `; allowed keys here: ${allowed.replaceAll("\"", "").split(" | ").join(", ")}` : ""}`
-      })
-      continue
-    }
-    if (issue._tag === "Missing") {
-      const last = issue.path[issue.path.length - 1]
-      if (typeof last === "number" && issue.path.length === 2 && issue.path[0] === "mappings") {
-        out.push({ path: ["mappings"], message: "is empty; give at least one mapping" })
-      } else {
-        out.push({ path: issue.path, message: "is required" })
+      case "Missing": {
+        if (typeof last === "number" && leaf.path.length === 2 && leaf.path[0] === "mappings") {
+          issues.push({ path: "mappings", message: "is empty; give at least one mapping" })
+        } else if (path === "version") {
+          issues.push({ path, message: "is required: add \"version: 1\" (the only config version so far)" })
+        } else {
+          issues.push({ path, message: `is required: give ${describe(leaf.ast)}` })
+        }
+        continue
       }
-      continue
+      case "Unexpected": {
+        // Effect says `is unexpected, expected: "a" | "b"`: the allowed keys, as a list.
+        const allowed = /expected: (.*)$/s.exec(leaf.message ?? "")?.[1]
+        issues.push({
+          path,
+          message: `is not a known key${allowed ? `; allowed keys here: ${allowed.replaceAll("\"", "").split(" | ").join(", ")}` : ""}`
+        })
+        continue
+      }
+      case "Other":
+        issues.push({ path, message: leaf.message ?? "is not allowed" })
     }
-    const r = /^Expected (.*), actual (.*)$/s.exec(issue.message)
-    out.push({ path: issue.path, message: r ? `${r[2]} is not allowed: expected ${r[1]}` : issue.message })
   }
-  const issues = out.map(({ message, path }) => {
-    const p = formatPath(path)
-    const e = expected.get(p)
-    if (message === "" && e) {
-      const choices = [...new Set(e.choices)]
-      if (p === "version") return { path: p, message: `${e.actual} is not a supported config version; use version: 1` }
-      return {
-        path: p,
-        message: `${e.actual} is not allowed: expected ${choices.length > 1 ? "one of " : ""}${choices.join(" | ")}`
-      }
-    }
-    return { path: p, message }
-  })
-  // A parent reported only because a child failed (the optional field's union) says nothing new.
-  return issues.filter((i) => !issues.some((j) => j !== i && j.path.startsWith(i.path) && j.path.length > i.path.length && (i.path === "" || j.path[i.path.length] === "." || j.path[i.path.length] === "[")) || !i.message.includes("is not allowed"))
+  return issues
 }
 
 /** The text of `rule-config.schema.json`: the JSON Schema, 2-space indented, newline-terminated. */

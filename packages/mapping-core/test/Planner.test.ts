@@ -5,6 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { MondayUser, TargetSnapshot, UserLink, Links } from "../src/Domain.js"
 import type { Operation, Plan } from "../src/Plan.js"
+import { renderPlan } from "../src/PlanFile.js"
 import * as Planner from "../src/Planner.js"
 import { gid, mid, org, rules, tid, uid } from "./util/org.js"
 import type { OrgSpec } from "./util/org.js"
@@ -53,6 +54,9 @@ describe("selecting groups", () => {
     expect(plan.warnings).toStrictEqual([
       { _tag: "TeamNameEmpty", key: "group:g2", groupId: gid("g2"), groupName: "eng-api", mapping: "by-suffix", template: "{1}" }
     ])
+    expect(renderPlan(plan)).toContain(
+      "? group \"eng-api\" (g2) feeds no team: by-suffix selects it but its team template \"{1}\" renders an empty name"
+    )
     // An incremental plan warns for the groups its batch touched.
     const planner = Planner.make(input)
     const touched = planner.applyDeltas([{ _tag: "GroupRenamed", groupId: gid("g1"), name: "eng-" }])
@@ -193,6 +197,37 @@ describe("preflight: members that can't be pushed", () => {
     ])
     expect(plan.warnings).toMatchObject([{ _tag: "MembersSkipped", key: "web" }])
     expect(plan.warnings[0]!._tag === "MembersSkipped" && plan.warnings[0]!.users.length).toBe(5)
+  })
+
+  it("policy skip on a team being created: the POST carries only the ready members; the rest are named", () => {
+    const skip = rules({ mappings: [{ select: { names: ["web"] } }], policies: { notReadyMembers: "skip" } })
+    const plan = Planner.plan(org(spec, skip))
+    // monday.com refuses a new team push with any member it can't take, so they are never sent.
+    expect(plan.operations).toStrictEqual([
+      { _tag: "CreateTeam", key: "web", displayName: "web", groupIds: [gid("g1")], members: [mid("u1")] }
+    ])
+    expect(plan.blockers).toStrictEqual([])
+    expect(plan.warnings).toMatchObject([{
+      _tag: "MembersSkipped",
+      key: "web",
+      users: [{ oktaUserId: "u2" }, { oktaUserId: "u3" }, { oktaUserId: "u4" }, { oktaUserId: "u5" }, { oktaUserId: "u6" }]
+    }])
+  })
+
+  it("an Okta user deprovisioned (deactivated in Okta) is not ready: held under block, never sent under skip", () => {
+    const gone: OrgSpec = {
+      users: { u1: {}, u2: { status: "DEPROVISIONED" } },
+      groups: { g1: { name: "web", members: ["u1", "u2"] } }
+    }
+    const blocked = Planner.plan(org(gone, byName))
+    expect(blocked.operations).toStrictEqual([])
+    expect(blocked.blockers).toMatchObject([{
+      _tag: "MembersNotReady",
+      key: "web",
+      users: [{ oktaUserId: "u2", email: "u2@x.com", reason: "inactive-in-okta", detail: "DEPROVISIONED" }]
+    }])
+    const skipped = Planner.plan(org(gone, rules({ mappings: [{ select: { names: ["web"] } }], policies: { notReadyMembers: "skip" } })))
+    expect(skipped.operations).toMatchObject([{ _tag: "CreateTeam", members: [mid("u1")] }])
   })
 })
 
@@ -423,7 +458,10 @@ describe("safety guards", () => {
   it("does not hold a small team losing 1 of 1 or 2 of 2 members by the fraction rule alone", () => {
     expect(Planner.plan(org({ ...shrinking(0, 1), groups: { g1: { name: "web", members: [] }, g0: { name: "other", members: ["u0"] } } }, rules({ mappings: [{ select: { names: ["web"] } }], policies: { emptyGroup: "allow" } }))).blockers).toStrictEqual([])
     expect(Planner.plan(org(shrinking(1, 3), byName)).blockers).toStrictEqual([])
-    expect(Planner.FRACTION_RULE_MIN_REMOVALS).toBe(3)
+    // From 3 removals up the fraction applies: 3 of 4 (75%) is held, where 2 of 3 (67%) was not.
+    expect(Planner.plan(org(shrinking(1, 4), byName)).blockers).toMatchObject([
+      { _tag: "TeamRemovalLimit", key: "web", currentMembers: 4, removals: [mid("u1"), mid("u2"), mid("u3")] }
+    ])
   })
 
   it("RunRemovalLimit: over the run's limit, every removal and deletion waits for approval", () => {
