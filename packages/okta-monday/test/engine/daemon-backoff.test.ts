@@ -1,7 +1,8 @@
 /**
  * A team whose changes monday.com keeps refusing (not a transient error: a request it will never
- * accept) is backed off after a few failures in a row: its changes wait, the other teams go on
- * converging, `status` (the state store) lists it and `/metrics` counts it.
+ * accept, here a 400 on that one team's PATCH from a proxy in front of the emulator) is backed off
+ * after a few failures in a row: its changes wait, the other teams go on converging, `status`
+ * (the state store) lists it and `/metrics` counts it.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect } from "effect"
@@ -9,6 +10,7 @@ import type { CycleEvent } from "../../src/Daemon.js"
 import { StateStore } from "../../src/state/StateStore.js"
 import { getMetrics, inProcessDaemon, parseMetrics } from "../support/daemon.js"
 import { withEngine } from "../support/engine.js"
+import { refusingProxy } from "../support/proxy.js"
 import { settingsOf, waitUntilEffect, world } from "../support/world.js"
 
 const rules = `
@@ -24,17 +26,27 @@ type Applied = Extract<CycleEvent, { kind: "full" | "delta" }>
 describe("daemon back-off of a failing team", () => {
   it.scopedLive("a team monday.com keeps refusing is backed off; the others converge; status and /metrics show it", () =>
     Effect.gen(function*() {
-      // monday.com takes at most 3 members per team PATCH, the config sends up to 100: adding 4 people
-      // to Big at once is refused (413) every time, while 1 added to A or B goes through.
-      const w = yield* world({
-        people,
-        groups: { "Dept - Big": ["p0"], "Dept - A": ["p1"], "Dept - B": ["p2"] },
-        monday: { maxMembersPerPatch: 3 }
-      })
-      const settings = settingsOf(w, { rules })
+      const w = yield* world({ people, groups: { "Dept - Big": ["p0"], "Dept - A": ["p1"], "Dept - B": ["p2"] } })
+      // Every PATCH of Big is refused with a 400, which no retry helps; the other teams' go through.
+      let bigId: string | undefined
+      const proxy = yield* refusingProxy(w.monday.url, (method, path) =>
+        method === "PATCH" && bigId !== undefined && path === `/scim/v2/Groups/${bigId}`
+          ? {
+            status: 400,
+            body: {
+              schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+              status: "400",
+              scimType: "invalidValue",
+              detail: "this team can't be changed"
+            }
+          }
+          : undefined)
+      expect(w.monday.scimUrl).toBe(`${w.monday.url}/scim/v2`)
+      const settings = settingsOf(w, { rules, scimUrl: `${proxy.url}/scim/v2` })
       expect(settings.daemon.backoffAfterFailures).toBe(3)
       const d = yield* inProcessDaemon(settings, { pollInterval: Duration.millis(200), fullSyncInterval: Duration.seconds(1) })
       yield* waitUntilEffect("the teams", () => w.teams(), (t) => Object.keys(t).length === 3)
+      bigId = w.teamId("Big")
       const applied = () => d.events.filter((e): e is Applied => e.kind === "full" || e.kind === "delta")
       const bigFailures = () =>
         applied().flatMap((e) => e.report.outcomes.filter((o) => o.key === "Big" && o.status === "failed")).length
@@ -56,8 +68,9 @@ describe("daemon back-off of a failing team", () => {
       )
       expect(entries.map((b) => b.key)).toEqual(["Big"])
       expect(entries[0]!.nextAttemptAt.getTime()).toBeGreaterThan(Date.now())
-      expect(entries[0]!.lastError._tag === "Some" && entries[0]!.lastError.value).toContain("maxMembersPerPatch")
+      expect(entries[0]!.lastError._tag === "Some" && entries[0]!.lastError.value).toContain("this team can't be changed")
       expect(bigFailures()).toBe(3)
+      expect(proxy.refused()).toBe(3)
 
       // Two more full cycles: Big's changes are held, not sent again, and said so.
       const fulls = applied().filter((e) => e.kind === "full").length
@@ -67,6 +80,7 @@ describe("daemon back-off of a failing team", () => {
         (es) => es.length >= 2
       )
       expect(bigFailures()).toBe(3)
+      expect(proxy.refused()).toBe(3)
       for (const e of later) {
         expect(e.report.backedOff).toEqual(["Big"])
         expect(e.report.plan.operations.filter((op) => op.key === "Big")).toEqual([])
