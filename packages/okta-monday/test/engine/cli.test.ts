@@ -152,6 +152,7 @@ describe("okta-monday CLI", () => {
   describe("bad input through the real binary: a clear message, exit 1, nothing written, no secret printed", () => {
     const wrongOkta = "00WrongOktaTokenThatMustNotLeak"
     const wrongMonday = "wrong-monday-token-that-must-not-leak"
+    const pgPassword = "pg-password-that-must-not-leak"
 
     const closedPort = () =>
       new Promise<number>((resolve) => {
@@ -162,7 +163,7 @@ describe("okta-monday CLI", () => {
         })
       })
 
-    it("broken config, unreachable Okta, wrong tokens, wrong app id", async () => {
+    it("broken config, unreachable Okta, monday.com or Postgres, wrong tokens, wrong app id", async () => {
       const v = await startWorld({ people, groups, slug: "gamma" })
       try {
         const dir = (name: string) => {
@@ -200,6 +201,18 @@ describe("okta-monday CLI", () => {
             expect: [/Okta is unavailable/, /check the org URL/, new RegExp(`127\\.0\\.0\\.1:${port}`)]
           },
           {
+            name: "monday-unreachable",
+            ...at("monday-unreachable", text.replace(v.monday.scimUrl, `http://127.0.0.1:${port}/scim/v2`)),
+            env: v.env,
+            expect: [/monday\.com was unavailable/, /Check the SCIM URL/, new RegExp(`127\\.0\\.0\\.1:${port}`)]
+          },
+          {
+            name: "postgres-unreachable",
+            ...at("postgres-unreachable", text.replace(/sqlite: .*/, "postgres: ${OKTA_MONDAY_DATABASE_URL}")),
+            env: { ...v.env, OKTA_MONDAY_DATABASE_URL: `postgres://okm:${pgPassword}@127.0.0.1:${port}/okm` },
+            expect: [/State store \(postgres at 127\.0\.0\.1:\d+\/okm as okm\) failed during connect/, /Check the Postgres URL, that the server is running/]
+          },
+          {
             name: "okta-token",
             ...at("okta-token", text),
             env: { ...v.env, OKTA_API_TOKEN: wrongOkta },
@@ -221,7 +234,8 @@ describe("okta-monday CLI", () => {
         const before = v.monday.account(v.slug)
         v.monday.resetCounters()
         // `sync` writes when it can: the command most able to do harm with bad input.
-        const results = await Promise.all(cases.map((c) => runCli(["sync", "-c", c.file], { env: c.env })))
+        // Nine processes at once: generous time for start-up on a busy machine.
+        const results = await Promise.all(cases.map((c) => runCli(["sync", "-c", c.file], { env: c.env, timeoutMs: 330_000 })))
         results.forEach((r, i) => {
           const c = cases[i]!
           expect(r.code, `${c.name}: ${r.stderr}`).toBe(1)
@@ -233,10 +247,10 @@ describe("okta-monday CLI", () => {
         })
         expect(v.monday.account(v.slug)).toEqual(before)
         expect(writes(v)).toBe(0)
-        expectNoSecrets(results, [...Object.values(v.env), wrongOkta, wrongMonday])
+        expectNoSecrets(results, [...Object.values(v.env), wrongOkta, wrongMonday, pgPassword])
       } finally {
         await v.close()
       }
-    }, 180_000)
+    }, 360_000)
   })
 })
