@@ -14,6 +14,24 @@ import type { Settings } from "./Settings.js"
 
 export type { ApplyReport, CheckReport, PlanReport }
 
+/** How the daemon runs; what isn't given comes from the config's `daemon` section. */
+export interface DaemonStartOptions {
+  /** Full reconcile every… (`"60 minutes"`, or milliseconds). */
+  readonly fullSyncInterval?: Duration.DurationInput
+  /** System Log poll every… (`"10 seconds"`, or milliseconds). */
+  readonly pollInterval?: Duration.DurationInput
+  /** Where `/healthz` and `/metrics` listen; `false` for nowhere. */
+  readonly http?: { readonly host: string; readonly port: number } | false
+  readonly leaseTtl?: Duration.DurationInput
+  /**
+   * Called after every cycle with what it did (`full`, `delta`, `idle` or `failed` and its report);
+   * a returned promise is awaited. A callback that throws is logged and the daemon goes on.
+   */
+  readonly onCycle?: (event: Daemon.CycleEvent) => void | Promise<void>
+  /** Called once `/healthz` and `/metrics` listen, with their base URL. */
+  readonly onListening?: (url: string) => void | Promise<void>
+}
+
 export interface DaemonHandle {
   /** Stops polling; an apply in flight finishes first. */
   readonly stop: () => Promise<void>
@@ -34,7 +52,8 @@ export interface EngineHandle {
   readonly apply: (plan?: PlanReport | Plan.Plan) => Promise<ApplyReport>
   /** One full cycle: read, plan, apply. */
   readonly sync: () => Promise<ApplyReport>
-  readonly startDaemon: (options?: Partial<Daemon.DaemonOptions>) => DaemonHandle
+  /** Runs the daemon in this process until `stop()` (or until it fails: see `done`). */
+  readonly startDaemon: (options?: DaemonStartOptions) => DaemonHandle
   /** Closes connections and the state store. */
   readonly close: () => Promise<void>
 }
@@ -51,6 +70,12 @@ const settingsOf = (source: EngineSource): Promise<Settings> => {
     : parseSettings(source.configText, { env: source.env ?? process.env })
   return runOrThrow(effect as Effect.Effect<Settings, unknown>)
 }
+
+/** A caller's callback: awaited; if it throws, that is logged and the daemon goes on. */
+const callback = (name: string, f: () => void | Promise<void>) =>
+  Effect.tryPromise(async () => {
+    await f()
+  }).pipe(Effect.catchAll((error) => Effect.logWarning(`the daemon's ${name} callback failed: ${String(error.cause)}`)))
 
 /** Runs an Effect and rejects with its typed failure itself (not a wrapper), so `instanceof`/`_tag` work. */
 const runOrThrow = async <A, E>(effect: Effect.Effect<A, E>): Promise<A> => {
@@ -89,13 +114,14 @@ export const createEngine = async (source: EngineSource): Promise<EngineHandle> 
       )),
     sync: () => run(Effect.flatMap(Engine, (e) => e.sync)),
     startDaemon: (options = {}) => {
+      const { onCycle, onListening } = options
       const fiber = runtime.runFork(
         Daemon.run({
           fullSyncInterval: options.fullSyncInterval ?? Duration.minutes(settings.daemon.fullSyncMinutes),
           pollInterval: options.pollInterval ?? Duration.seconds(settings.daemon.pollSeconds),
           http: options.http ?? settings.daemon.http,
-          ...(options.onCycle ? { onCycle: options.onCycle } : {}),
-          ...(options.onListening ? { onListening: options.onListening } : {}),
+          ...(onCycle ? { onCycle: (event: Daemon.CycleEvent) => callback("onCycle", () => onCycle(event)) } : {}),
+          ...(onListening ? { onListening: (url: string) => callback("onListening", () => onListening(url)) } : {}),
           ...(options.leaseTtl ? { leaseTtl: options.leaseTtl } : {})
         })
       )

@@ -4,7 +4,15 @@
  * don't use Effect. mapping-core stays usable alone with plain data.
  */
 export { createEngine } from "./Api.js"
-export type { DaemonHandle, EngineHandle, EngineSource } from "./Api.js"
+export type {
+  ApplyReport,
+  CheckReport,
+  DaemonHandle,
+  DaemonStartOptions,
+  EngineHandle,
+  EngineSource,
+  PlanReport
+} from "./Api.js"
 export * as Daemon from "./Daemon.js"
 export * as Engine from "./Engine.js"
 export * as Layers from "./Layers.js"
