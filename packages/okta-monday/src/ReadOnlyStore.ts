@@ -42,8 +42,9 @@ const schemaState = (sql: SqlClient.SqlClient, backend: Backend): Effect.Effect<
       : yield* sql`SELECT name FROM sqlite_master WHERE type = 'table' AND name = ${MIGRATIONS_TABLE}`
     if (tables.length === 0 || tables[0]!.name === null || tables[0]!.name === undefined) return { _tag: "Missing" } as const
     const rows = yield* sql`SELECT MAX(migration_id) AS version FROM ${sql(MIGRATIONS_TABLE)}`
+    // A migrations table with no row: a first migration was begun and never finished.
     const version = Schema.decodeUnknownOption(Version)(rows[0]?.version)
-    return Option.isSome(version) ? { _tag: "At", version: version.value } as const : { _tag: "Missing" } as const
+    return { _tag: "At", version: Option.getOrElse(version, () => 0) } as const
   })
 
 /**
