@@ -4,11 +4,11 @@
  * monday.com. Everything runs on this machine; nothing reaches the network.
  */
 import { Command, Options } from "@effect/cli"
-import { Console, Duration, Effect, Fiber, Logger, LogLevel } from "effect"
+import { Console, Duration, Effect, Fiber, Logger, LogLevel, Option, Redacted } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { startMondayEmulator } from "@okta-monday/monday-scim-emulator"
-import { startOktaEmulator } from "@okta-monday/okta-emulator"
+import { OktaAdmin, startOktaEmulator } from "@okta-monday/okta-emulator"
 import type { OktaEmulator, OrgSeed } from "@okta-monday/okta-emulator"
 import type { MondayEmulator } from "@okta-monday/monday-scim-emulator"
 import { cli } from "./Cli.js"
@@ -89,7 +89,9 @@ export const seedSample = (okta: OktaEmulator, monday: MondayEmulator, people?: 
   return { org, account }
 }
 
-export const sampleConfig = (orgUrl: string, appId: string, scimUrl: string) => `# okta-monday config written by the demo. Secrets come from the environment, never the file.
+const SAMPLE_CONFIG_HEADER = "# okta-monday config written by the demo."
+
+export const sampleConfig = (orgUrl: string, appId: string, scimUrl: string) => `${SAMPLE_CONFIG_HEADER} Secrets come from the environment, never the file.
 version: 1
 okta:
   orgUrl: ${orgUrl}
@@ -125,6 +127,12 @@ policies:
 export const runDemo = (options: { keep: boolean; dir?: string }) =>
   Effect.gen(function*() {
     const dir = Path.resolve(options.dir ?? ".demo")
+    // The folder is emptied first: only if it is empty or a previous demo's, never someone's files.
+    const configPath = Path.join(dir, "okta-monday.yaml")
+    const previous = Fs.existsSync(configPath) && Fs.readFileSync(configPath, "utf8").startsWith(SAMPLE_CONFIG_HEADER)
+    if (Fs.existsSync(dir) && Fs.readdirSync(dir).length > 0 && !previous) {
+      return yield* Effect.fail(new Error(`${dir} is not empty and not a previous demo's folder: choose another --dir`))
+    }
     Fs.rmSync(dir, { recursive: true, force: true })
     Fs.mkdirSync(dir, { recursive: true })
 
@@ -135,7 +143,6 @@ export const runDemo = (options: { keep: boolean; dir?: string }) =>
     const { account, org } = seedSample(okta, monday)
     process.env.OKTA_API_TOKEN = okta.token
     process.env.MONDAY_SCIM_TOKEN = account.token
-    const configPath = Path.join(dir, "okta-monday.yaml")
     Fs.writeFileSync(configPath, sampleConfig(okta.orgUrl, okta.appId, monday.scimUrl))
 
     yield* Console.log(`Okta emulator:     ${okta.orgUrl}  (${org.okta.users!.length} people, ${org.okta.groups!.length} groups)`)
@@ -180,9 +187,11 @@ export const runDemo = (options: { keep: boolean; dir?: string }) =>
     const mover = state.users.find((u) => u.status === "ACTIVE" && ready.has(u.id) && !group.members.includes(u.id))!
     const email = String(mover.profile.email)
     yield* Effect.sleep(Duration.seconds(2))
-    yield* Console.log(`\nIn Okta: adding ${email} to "Dept - Engineering"`)
+    yield* Console.log(`\nIn Okta, over its API as an admin would: adding ${email} to "Dept - Engineering"`)
     const started = Date.now()
-    okta.addMember(group.id, mover.id)
+    yield* Effect.flatMap(OktaAdmin.OktaAdmin, (admin) => admin.addGroupMember(group.id, mover.id)).pipe(
+      Effect.provide(OktaAdmin.OktaAdmin.layerFetch({ orgUrl: okta.orgUrl, token: Redacted.make(okta.token), appId: okta.appId }))
+    )
     const teamHas = () => {
       const acct = monday.account("acme")
       const user = acct.users.find((u) => u.userName === email)
@@ -210,6 +219,12 @@ export const runDemo = (options: { keep: boolean; dir?: string }) =>
 
 export const demoCommand = Command.make(
   "demo",
-  { keep: Options.boolean("keep").pipe(Options.withDescription("Leave the emulators and daemon running until Ctrl-C")) },
-  ({ keep }) => runDemo({ keep })
+  {
+    keep: Options.boolean("keep").pipe(Options.withDescription("Leave the emulators and daemon running until Ctrl-C")),
+    dir: Options.directory("dir").pipe(
+      Options.withDescription("Where the demo writes its config, state and plan (emptied first; default .demo)"),
+      Options.optional
+    )
+  },
+  ({ dir, keep }) => runDemo({ keep, ...(Option.isSome(dir) ? { dir: dir.value } : {}) })
 ).pipe(Command.withDescription("Emulators + a sample org + check, plan, apply, and the daemon carrying a change over"))
