@@ -1,114 +1,175 @@
 /**
- * Applying a big plan against the monday.com emulator (same process, loopback): 1,000 teams of
- * 150 members drawn from 5,000 users, then a 5% membership churn; once clean, once with 5% 503s.
+ * Applying a big plan against the monday.com emulator (same process, loopback): 1,000 teams of 150
+ * members drawn from 5,000 users, then a 5% membership churn; once clean, once with 5% 503s.
  *
- * The minimum request count is the plan's operation count plus one same-name lookup per
- * CreateTeam (GET /Groups?filter=displayName eq …), which the sink always makes before a POST.
+ * The plans come from mapping-core's planner: a generated Okta snapshot, the monday.com snapshot
+ * the sink reads from the emulator, the links the first apply leaves (`Planner.reconcileLinks`).
+ * Only the applies are measured (the reads that feed the planner are not).
+ *
+ * Minimum requests of an apply: one write per operation (a CreateTeam is one POST, a PatchMembers
+ * with adds and removes one PATCH under the cap), plus the same-name guard's minimal reads
+ * (`MondaySink.guardReads`: the fewer of one GET per create and the pages of the team list, at least
+ * one). The ratio must be 1.00 with no faults.
  */
 import { NodeHttpClient } from "@effect/platform-node"
-import { Domain, Plan } from "@okta-monday/mapping-core"
+import { Domain, Planner, RuleConfig } from "@okta-monday/mapping-core"
+import type { Plan } from "@okta-monday/mapping-core"
 import { startMondayEmulator } from "@okta-monday/monday-scim-emulator"
-import { Effect, Layer, Redacted } from "effect"
+import type { MondayEmulator } from "@okta-monday/monday-scim-emulator"
+import { Effect, Either, Layer, Redacted } from "effect"
+import os from "node:os"
 import * as MondaySink from "../src/MondaySink.js"
 
 const USERS = 5_000
 const TEAMS = 1_000
 const MEMBERS = 150
-const FIRST_POST = 100 // the planner's default maxMembersPerPatch: the rest follow as a PatchMembers
 const CHURN = 4 // adds and removes per team: 8 of 150 members ≈ 5%
+const PAGE_SIZE = 100
 
-const makePlan = (operations: ReadonlyArray<Plan.Operation>) =>
-  new Plan.Plan({
+const bench = (name: string, value: number | string, unit: string) => console.log(`BENCH ${name} ${value} ${unit}`)
+
+const rules = Either.getOrThrow(
+  RuleConfig.decodeRuleConfigUnknown({
     version: 1,
-    targetFingerprint: "bench",
-    operations,
-    blockers: [],
-    warnings: [],
-    counts: { teams: 0, unchanged: 0, creates: 0, renames: 0, patches: 0, adds: 0, removes: 0, deletes: 0, blocked: 0 }
+    mappings: [{ select: { nameRegex: "^Team " }, team: "{group.name}" }],
+    limits: { maxRemovalsPerRun: 1_000_000 }
   })
+)
+
+const email = (i: number) => `user${i}@bench.io`
+const oktaUserId = (i: number) => Domain.OktaUserId.make(`00u${i.toString(36).padStart(6, "0")}`)
+const groupId = (t: number) => Domain.OktaGroupId.make(`00g${t.toString(36).padStart(6, "0")}`)
+/** Team t's Okta members, by user number; `churned` swaps CHURN of them for CHURN others. */
+const membersOf = (t: number, churned: boolean): Array<number> => {
+  const base = Array.from({ length: MEMBERS }, (_, i) => (t * 37 + i * 31) % USERS)
+  if (!churned) return base
+  const taken = new Set(base)
+  const added: Array<number> = []
+  for (let k = 0; added.length < CHURN; k++) {
+    const candidate = (t * 37 + 4_000 + k) % USERS
+    if (!taken.has(candidate)) added.push(candidate)
+  }
+  return [...base.slice(CHURN), ...added]
+}
+
+/** The Okta side: every user active and assigned, groups "Team t" with their members. */
+const source = (churned: boolean) =>
+  new Domain.SourceSnapshot({
+    users: Array.from({ length: USERS }, (_, i) =>
+      new Domain.OktaUser({ id: oktaUserId(i), login: email(i), email: email(i), status: "ACTIVE" }, true)),
+    groups: Array.from({ length: TEAMS }, (_, t) =>
+      new Domain.OktaGroup({ id: groupId(t), name: `Team ${t}`, type: "OKTA_GROUP" }, true)),
+    memberships: Array.from({ length: TEAMS }, (_, t) => ({
+      groupId: groupId(t),
+      userIds: membersOf(t, churned).map(oktaUserId)
+    })),
+    assignments: Array.from({ length: USERS }, (_, i) => ({ userId: oktaUserId(i), scope: "GROUP" as const, status: "ACTIVE" })),
+    assignedGroupIds: []
+  }, true)
+
+interface Measured {
+  readonly requests: number
+  readonly minimum: number
+  readonly writes: number
+  readonly guardReads: number
+  readonly ms: number
+  readonly retries: number
+  readonly serverErrors: number
+}
 
 const run = async (label: string, faults: boolean) => {
-  const emu = await startMondayEmulator({ seed: 42 })
+  // Timings are wall time on a shared machine: the load says how much to trust them.
+  console.log(`# ${label}: load average ${os.loadavg()[0]!.toFixed(2)} at the start`)
+  const emu: MondayEmulator = await startMondayEmulator({ seed: 42 })
   try {
     const { token } = emu.createAccount({
       slug: "bench",
       admin: { email: "admin@bench.io" },
-      users: Array.from({ length: USERS }, (_, i) => ({ email: `user${i}@bench.io` }))
+      users: Array.from({ length: USERS }, (_, i) => ({ email: email(i) }))
     })
-    const userIds = emu.account("bench").users.filter((u) => u.userName.startsWith("user")).map((u) => u.id)
-    const membersOf = (t: number) =>
-      Array.from({ length: MEMBERS }, (_, i) => Domain.MondayUserId.make(userIds[(t * 37 + i * 31) % USERS]))
+    const layer = MondaySink.MondaySink.layer({ scimUrl: emu.scimUrl, token: Redacted.make(token), pageSize: PAGE_SIZE })
+      .pipe(Layer.provide(NodeHttpClient.layerUndici))
 
-    const create: Array<Plan.Operation> = []
-    for (let t = 0; t < TEAMS; t++) {
-      const members = membersOf(t)
-      const key = `Team ${t}`
-      create.push({ _tag: "CreateTeam", key, displayName: key, groupIds: [], members: members.slice(0, FIRST_POST) })
-      create.push({ _tag: "PatchMembers", key, displayName: key, add: members.slice(FIRST_POST), remove: [] })
-    }
-
-    if (faults) emu.setFaults({ shares: { "503": 0.05 }, seed: 7 })
-    const layer = MondaySink.MondaySink.layer({ scimUrl: emu.scimUrl, token: Redacted.make(token) }).pipe(
-      Layer.provide(NodeHttpClient.layerUndici)
-    )
     const result = await Effect.runPromise(
       Effect.gen(function*() {
         const sink = yield* MondaySink.MondaySink
-        const t0 = performance.now()
-        const created = yield* sink.apply(makePlan(create))
-        const t1 = performance.now()
-        const failed = created.filter((o) => o.status !== "done")
-        if (failed.length > 0) throw new Error(`${failed.length} operations failed: ${JSON.stringify(failed[0])}`)
 
-        const teamIds = created.filter((o) => o.teamId !== undefined).map((o) => o.teamId!)
-        const churn: Array<Plan.Operation> = teamIds.map((teamId, t) => {
-          const members = membersOf(t)
-          const add = Array.from({ length: CHURN }, (_, i) => userIds[(t * 37 + 4000 + i) % USERS])
-            .map((id) => Domain.MondayUserId.make(id))
-            .filter((id) => !members.includes(id))
-          return {
-            _tag: "PatchMembers",
-            key: `Team ${t}`,
-            teamId,
-            displayName: `Team ${t}`,
-            add,
-            remove: members.slice(0, CHURN)
-          }
-        })
-        const t2 = performance.now()
-        const churned = yield* sink.apply(makePlan(churn))
-        const t3 = performance.now()
-        if (churned.some((o) => o.status !== "done")) throw new Error("churn operations failed")
-        return { stats: yield* sink.stats, createMs: t1 - t0, churnMs: t3 - t2, churn, teamIds }
+        /** Reads monday.com, plans, and applies the plan; what the apply alone cost. */
+        const planAndApply = (input: Omit<Planner.PlanInput, "target">) =>
+          Effect.gen(function*() {
+            const { snapshot } = yield* sink.readTarget()
+            const full: Planner.PlanInput = { ...input, target: snapshot }
+            const plan = Planner.plan(full)
+            if (plan.blockers.length > 0) throw new Error(`${label}: the plan has blockers: ${JSON.stringify(plan.blockers[0])}`)
+            const creates = plan.operations.filter((op) => op._tag === "CreateTeam").length
+            const guardReads = MondaySink.guardReads(creates, snapshot.teams.length, PAGE_SIZE)
+            const before = yield* sink.stats
+            emu.resetCounters()
+            if (faults) emu.setFaults({ shares: { "503": 0.05 }, seed: 7 })
+            const t0 = performance.now()
+            const outcomes = yield* sink.apply(plan)
+            const ms = performance.now() - t0
+            emu.setFaults({})
+            const after = yield* sink.stats
+            const failed = outcomes.filter((o) => o.status !== "done")
+            if (failed.length > 0) throw new Error(`${label}: ${failed.length} operations failed: ${JSON.stringify(failed[0])}`)
+            const requests = after.requests - before.requests
+            if (requests !== emu.counters().total) {
+              throw new Error(`${label}: the sink counted ${requests} requests, the emulator ${emu.counters().total}`)
+            }
+            const measured: Measured = {
+              requests,
+              writes: plan.operations.length,
+              guardReads,
+              minimum: plan.operations.length + guardReads,
+              ms,
+              retries: after.retries - before.retries,
+              serverErrors: after.serverErrors - before.serverErrors
+            }
+            return { plan, outcomes, full, measured }
+          })
+
+        const first = yield* planAndApply({ rules, source: source(false), links: Domain.Links.empty })
+        const links = Planner.reconcileLinks(first.full, first.plan, first.outcomes)
+        const churn = yield* planAndApply({ rules, source: source(true), links })
+        return { create: first.measured, churn: churn.measured, churnOps: churn.plan.operations }
       }).pipe(Effect.provide(layer))
     )
 
-    // The end state must be exactly the plan's, or the figures mean nothing.
+    // The end state must be exactly the churned groups', or the figures mean nothing.
     const state = emu.account("bench")
+    const idOf = new Map(state.users.map((u) => [u.userName, u.id]))
     if (state.teams.length !== TEAMS) throw new Error(`expected ${TEAMS} teams, found ${state.teams.length}`)
-    const byId = new Map(state.teams.map((team) => [team.id, new Set(team.members)]))
-    result.churn.forEach((op, t) => {
-      if (op._tag !== "PatchMembers") return
-      const expected = new Set(membersOf(t).slice(CHURN))
-      op.add.forEach((id) => expected.add(id))
-      const actual = byId.get(result.teamIds[t])!
-      if (actual.size !== expected.size || [...expected].some((id) => !actual.has(id))) {
-        throw new Error(`team ${t} has the wrong members`)
+    for (const team of state.teams) {
+      const t = Number(team.displayName.slice("Team ".length))
+      const expected = new Set(membersOf(t, true).map((i) => idOf.get(email(i))!))
+      if (team.members.length !== expected.size || team.members.some((id) => !expected.has(id))) {
+        throw new Error(`${label}: ${team.displayName} has the wrong members`)
       }
-    })
-
-    const operations = create.length + result.churn.length
-    const minimum = operations + TEAMS // one same-name lookup per create
-    const seconds = (result.createMs + result.churnMs) / 1000
-    const suffix = faults ? "-503" : ""
-    console.log(`BENCH monday-sink.requests-ratio${suffix} ${(result.stats.requests / minimum).toFixed(2)} x`)
-    if (!faults) console.log(`BENCH monday-sink.rps ${Math.round(result.stats.requests / seconds)} req/s`)
-    console.log(`BENCH monday-sink.apply-1000-teams${suffix} ${Math.round(result.createMs)} ms`)
-    console.log(`BENCH monday-sink.apply-churn-5pct${suffix} ${Math.round(result.churnMs)} ms`)
-    console.log(
-      `# ${label}: ${result.stats.requests} requests (minimum ${minimum}), ${result.stats.retries} retries, ` +
-        `${result.stats.serverErrors} 5xx; emulator counted ${emu.counters().total}`
+    }
+    const churnShape = result.churnOps.every((op: Plan.Operation) =>
+      op._tag === "PatchMembers" && op.add.length === CHURN && op.remove.length === CHURN
     )
+    if (!churnShape || result.churnOps.length !== TEAMS) throw new Error(`${label}: the churn plan is not 5% per team`)
+
+    const suffix = faults ? "-503" : ""
+    const total = { requests: result.create.requests + result.churn.requests, minimum: result.create.minimum + result.churn.minimum }
+    const seconds = (result.create.ms + result.churn.ms) / 1000
+    bench(`monday-sink.requests-ratio${suffix}`, (total.requests / total.minimum).toFixed(2), "x")
+    bench(`monday-sink.requests${suffix}`, total.requests, "req")
+    bench(`monday-sink.requests-minimum${suffix}`, total.minimum, "req")
+    bench(`monday-sink.requests-create${suffix}`, result.create.requests, "req")
+    bench(`monday-sink.requests-churn${suffix}`, result.churn.requests, "req")
+    bench(`monday-sink.guard-reads${suffix}`, result.create.guardReads + result.churn.guardReads, "req")
+    bench(`monday-sink.rps${suffix}`, Math.round(total.requests / seconds), "req/s")
+    bench(`monday-sink.apply-1000-teams${suffix}`, Math.round(result.create.ms), "ms")
+    bench(`monday-sink.apply-churn-5pct${suffix}`, Math.round(result.churn.ms), "ms")
+    for (const [phase, m] of [["create", result.create], ["churn", result.churn]] as const) {
+      console.log(
+        `# ${label}, ${phase}: ${m.requests} requests (minimum ${m.minimum} = ${m.writes} writes + ${m.guardReads} ` +
+          `guard reads), ${m.retries} retries, ${m.serverErrors} 5xx, ${Math.round(m.ms)} ms`
+      )
+    }
   } finally {
     await emu.close()
   }

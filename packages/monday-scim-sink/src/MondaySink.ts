@@ -11,6 +11,7 @@ import type { Schema } from "effect"
 import type { ConfigError, Duration, Redacted } from "effect"
 import { type ApplyOptions, applyPlan, type PatchPlan, type TeamWriter } from "./internal/apply.js"
 import { mentionsId } from "./internal/attribute.js"
+import * as NameGuard from "./internal/nameGuard.js"
 import { ListResponse } from "./ListResponse.js"
 import * as PatchOp from "./PatchOp.js"
 import * as ScimClient from "./ScimClient.js"
@@ -18,7 +19,6 @@ import { newGroup, ScimGroup } from "./ScimGroup.js"
 import { newUser, profileOf, ScimUser, showsReplace } from "./ScimUser.js"
 import { ServiceProviderConfig } from "./ServiceProviderConfig.js"
 import {
-  Conflict,
   MalformedResponse,
   MemberDeactivated,
   type SinkError,
@@ -91,7 +91,18 @@ export interface Stats extends ScimClient.Stats {
    * the value to set as limits.maxMembersPerPatch. Absent until a PATCH was refused as too large.
    */
   readonly memberCap?: number
+  /**
+   * How the last apply with creates guarded their names: one filtered GET per create, or one paged list of every
+   * team read just before the first create (whichever costs fewer requests; see `guardReads`).
+   */
+  readonly guard?: "per-create" | "list"
 }
+
+/**
+ * Requests the same-name guard needs at least for `creates` team creates in an account of `teams` teams, read
+ * `pageSize` a page: the fewer of one GET per create and the list's pages. Benchmarks add it to the writes.
+ */
+export const guardReads = NameGuard.guardReads
 
 /** A write the dry run would have sent. */
 export interface RecordedRequest {
@@ -179,11 +190,18 @@ const makeReader = (client: ScimClient.Service, pageSize: number, concurrency: n
    * by the page size the server actually gave (it may cap `count`); if the account changed while
    * reading and the pages don't add up, it is read again one page after the other.
    */
-  const listAll = <L extends ListResponse<{ readonly id: string }>, I>(
+  /** Pages a full list of /Groups took when last read (for the same-name guard's choice). */
+  let groupPages: number | undefined
+
+  /**
+   * Like listAll, but gives up (undefined) after the first page when the list takes more than `maxPages` pages.
+   */
+  const listUpTo = <L extends ListResponse<{ readonly id: string }>, I>(
     path: "/Users" | "/Groups",
     list: Schema.Schema<L, I>,
-    scimProvisionedOnly = false
-  ): Effect.Effect<Array<L["Resources"][number]>, SinkError> => {
+    scimProvisionedOnly: boolean,
+    maxPages: number
+  ): Effect.Effect<Array<L["Resources"][number]> | undefined, SinkError> => {
     type A = L["Resources"][number]
     const page = (startIndex: number) =>
       reads.withPermits(1)(client.json(
@@ -227,6 +245,10 @@ const makeReader = (client: ScimClient.Service, pageSize: number, concurrency: n
     return Effect.gen(function*() {
       const first = yield* page(1)
       const step = first.Resources.length
+      // The server may cap `count` below the page size asked for: the first page shows the real step.
+      const pages = Math.max(1, Math.ceil(first.totalResults / (step > 0 && step < first.totalResults ? step : pageSize)))
+      if (path === "/Groups" && !scimProvisionedOnly) groupPages = pages
+      if (pages > maxPages) return undefined
       if (step === 0 || step >= first.totalResults) return distinct(first.Resources)
       const starts: Array<number> = []
       for (let start = 1 + step; start <= first.totalResults; start += step) starts.push(start)
@@ -236,6 +258,13 @@ const makeReader = (client: ScimClient.Service, pageSize: number, concurrency: n
       return yield* sequential
     })
   }
+
+  const listAll = <L extends ListResponse<{ readonly id: string }>, I>(
+    path: "/Users" | "/Groups",
+    list: Schema.Schema<L, I>,
+    scimProvisionedOnly = false
+  ): Effect.Effect<Array<L["Resources"][number]>, SinkError> =>
+    Effect.map(listUpTo(path, list, scimProvisionedOnly, Infinity), (items) => items ?? [])
 
   const getGroup = (teamId: string) =>
     client.json({ method: "GET", path: `/Groups/${encodeURIComponent(teamId)}`, teamId }, ScimGroup).pipe(
@@ -349,13 +378,15 @@ const makeReader = (client: ScimClient.Service, pageSize: number, concurrency: n
       )
     )
 
-  const sameNameGuard = (displayName: string) =>
-    Effect.flatMap(findTeamsByName(displayName), (existing) =>
-      existing.length === 0
-        ? Effect.void
-        : Effect.fail(
-          new Conflict({ endpoint: "POST /Groups", displayName, existingTeamId: existing[0].id })
-        ))
+  /** Where the same-name guard looks names up: one filtered GET per name, or the paged list of every team. */
+  const names: NameGuard.NameSource = {
+    byName: findTeamsByName,
+    list: (maxPages) => listUpTo("/Groups", GroupList, false, maxPages),
+    knownPages: () => groupPages
+  }
+  let lastGuardMode: NameGuard.GuardMode | undefined
+  const nameGuard = (displayNames: ReadonlyArray<string>) =>
+    NameGuard.make(names, displayNames, (mode) => (lastGuardMode = mode))
 
   /** The user whose userName is this email, whoever created it (`userName eq` is case-insensitive in SCIM). */
   const findUserByName = (userName: string) =>
@@ -383,7 +414,17 @@ const makeReader = (client: ScimClient.Service, pageSize: number, concurrency: n
     Effect.map(getUser(userId), (user): "active" | "deactivated" | "missing" =>
       Option.isNone(user) ? "missing" : user.value.active ? "active" : "deactivated")
 
-  return { readTarget, testConnection, findTeamsByName, sameNameGuard, getGroup, findUserByName, getUser, userState }
+  return {
+    readTarget,
+    testConnection,
+    findTeamsByName,
+    nameGuard,
+    guardMode: () => lastGuardMode,
+    getGroup,
+    findUserByName,
+    getUser,
+    userState
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -548,9 +589,11 @@ const makeLiveWriter = (
   }
 
   return {
-    createTeam: (displayName, members) =>
+    nameGuard: reader.nameGuard,
+
+    createTeam: (displayName, members, guard) =>
       Effect.gen(function*() {
-        yield* reader.sameNameGuard(displayName)
+        yield* guard.claim(displayName)
         const created = yield* client.json(
           {
             method: "POST",
@@ -561,7 +604,11 @@ const makeLiveWriter = (
               found.length > 0 ? Option.some(found[0]) : Option.none())
           },
           CreatedGroup
-        ).pipe(Effect.catchAll((error) => explainRefusal(error, members)))
+        ).pipe(
+          Effect.catchAll((error) => explainRefusal(error, members)),
+          Effect.tapError(() => guard.release(displayName))
+        )
+        yield* guard.created(displayName, created.id)
         return created.id
       }).pipe(Effect.withSpan("MondaySink.createTeam", { attributes: { displayName } })),
 
@@ -632,17 +679,19 @@ const makeLiveWriter = (
 
 const makeRecordingWriter = (
   log: Ref.Ref<ReadonlyArray<RecordedRequest>>,
-  guard: (displayName: string) => Effect.Effect<void, SinkError>
+  nameGuard: TeamWriter["nameGuard"]
 ): TeamWriter => {
   let created = 0
   let createdUsers = 0
   const record = (request: RecordedRequest) => Ref.update(log, (requests) => [...requests, request])
   return {
-    createTeam: (displayName, members) =>
+    nameGuard,
+    createTeam: (displayName, members, guard) =>
       Effect.gen(function*() {
-        yield* guard(displayName)
+        yield* guard.claim(displayName)
         yield* record({ method: "POST", path: "/Groups", body: newGroup(displayName, members) })
         created++
+        yield* guard.created(displayName, `dry-run-${created}`)
         return `dry-run-${created}`
       }),
     patchTeam: (teamId, patch) =>
@@ -678,16 +727,24 @@ const clientOptions = (config: MondaySinkConfig): ScimClient.Options => ({
 })
 
 /** The live sink from a SCIM client. */
-export const fromClient = (client: ScimClient.Service, config?: Pick<MondaySinkConfig, "concurrency" | "pageSize">) => {
+export const fromClient = (client: ScimClient.Service, config?: Pick<MondaySinkConfig, "concurrency" | "pageSize">) =>
+  makeLive(client, config).sink
+
+const makeLive = (client: ScimClient.Service, config?: Pick<MondaySinkConfig, "concurrency" | "pageSize">) => {
   const concurrency = Math.max(1, config?.concurrency ?? DEFAULT_CONCURRENCY)
   const reader = makeReader(client, Math.max(1, config?.pageSize ?? DEFAULT_PAGE_SIZE), concurrency)
   const writer = makeLiveWriter(client, reader)
-  return MondaySink.of({
+  const sink = MondaySink.of({
     readTarget: reader.readTarget,
     apply: (plan, options) => applyPlan(writer, plan, options, concurrency).pipe(Effect.withSpan("MondaySink.apply")),
     testConnection: reader.testConnection,
-    stats: Effect.zipWith(client.stats, writer.stats, (client, writer): Stats => ({ ...client, ...writer }))
+    stats: Effect.zipWith(client.stats, writer.stats, (client, writer): Stats => ({
+      ...client,
+      ...writer,
+      ...(reader.guardMode() !== undefined ? { guard: reader.guardMode()! } : {})
+    }))
   })
+  return { sink, reader }
 }
 
 export const make = (
@@ -699,15 +756,15 @@ const layerDryRun = (options?: { readonly target?: Domain.TargetSnapshot }) =>
   Layer.effectContext(Effect.gen(function*() {
     const target = options?.target ?? new Domain.TargetSnapshot({ users: [], teams: [] })
     const log = yield* Ref.make<ReadonlyArray<RecordedRequest>>([])
-    const taken = new Map(target.teams.map((team) => [team.displayName.toLowerCase(), team.id as string]))
-    const writer = makeRecordingWriter(log, (displayName) => {
-      const existing = taken.get(displayName.toLowerCase())
-      if (existing !== undefined) {
-        return Effect.fail(new Conflict({ endpoint: "POST /Groups", displayName, existingTeamId: existing }))
-      }
-      taken.set(displayName.toLowerCase(), "dry-run")
-      return Effect.void
-    })
+    // The target snapshot plays the account: names are looked up in it, for free.
+    const teams = target.teams.map((team) => ({ id: team.id as string, displayName: team.displayName }))
+    const names: NameGuard.NameSource = {
+      byName: (displayName) =>
+        Effect.succeed(teams.filter((team) => team.displayName.toLowerCase() === displayName.toLowerCase())),
+      list: () => Effect.succeed(teams),
+      knownPages: () => 1
+    }
+    const writer = makeRecordingWriter(log, (displayNames) => NameGuard.make(names, displayNames))
     const sink = MondaySink.of({
       readTarget: () => Effect.succeed({ snapshot: target, warnings: [] }),
       apply: (plan, applyOptions) => applyPlan(writer, plan, applyOptions, DEFAULT_CONCURRENCY),
@@ -726,14 +783,9 @@ const layerDryRun = (options?: { readonly target?: Domain.TargetSnapshot }) =>
 const layerDryRunReading = (config: MondaySinkConfig) =>
   Layer.effectContext(Effect.gen(function*() {
     const client = yield* ScimClient.make(clientOptions(config))
-    const live = fromClient(client, config)
-    const reader = makeReader(
-      client,
-      Math.max(1, config.pageSize ?? DEFAULT_PAGE_SIZE),
-      Math.max(1, config.concurrency ?? DEFAULT_CONCURRENCY)
-    )
+    const { reader, sink: live } = makeLive(client, config)
     const log = yield* Ref.make<ReadonlyArray<RecordedRequest>>([])
-    const writer = makeRecordingWriter(log, reader.sameNameGuard)
+    const writer = makeRecordingWriter(log, reader.nameGuard)
     const sink = MondaySink.of({
       ...live,
       apply: (plan, options) => applyPlan(writer, plan, options, config.concurrency ?? DEFAULT_CONCURRENCY)

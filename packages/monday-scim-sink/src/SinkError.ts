@@ -103,10 +103,17 @@ export class Conflict extends Schema.TaggedError<Conflict>()("Conflict", {
   endpoint: Endpoint,
   displayName: Schema.optional(Schema.String),
   existingTeamId: Schema.optional(Schema.String),
+  /** Another create of the same apply holds the name (its create is still under way). */
+  samePlan: Schema.optional(Schema.Boolean),
   detail: Schema.optional(Schema.String)
 }) {
   readonly retryable = false
   get message() {
+    if (this.samePlan === true) {
+      return `two teams of the plan are named ${JSON.stringify(this.displayName ?? "")} (monday.com compares names ` +
+        "without case); the second was not created, so monday.com would not replace the first with it. " +
+        "Rename one of them in the mapping rule, then sync again."
+    }
     if (this.existingTeamId !== undefined) {
       return `a monday.com team named ${JSON.stringify(this.displayName ?? "")} already exists ` +
         `(id ${this.existingTeamId}); creating it again would make monday.com replace that team and its members, ` +

@@ -10,14 +10,21 @@ import { Effect, Either } from "effect"
 import * as PatchOp from "../PatchOp.js"
 import * as ScimUser from "../ScimUser.js"
 import type { SinkError } from "../SinkError.js"
+import type { NameGuard } from "./nameGuard.js"
 
 /** What applying needs from monday.com, live or recorded. */
 export interface TeamWriter {
+  /** The same-name guard for one apply that creates teams of these names (see nameGuard.ts). */
+  readonly nameGuard: (displayNames: ReadonlyArray<string>) => Effect.Effect<NameGuard>
   /**
-   * Creates a team after checking no team of that name exists (monday.com replaces a same-name
-   * team on POST); fails with Conflict when one does.
+   * Creates a team once `guard` holds its name (monday.com replaces a same-name team on POST);
+   * fails with Conflict when a team of that name exists.
    */
-  readonly createTeam: (displayName: string, members: ReadonlyArray<string>) => Effect.Effect<string, SinkError>
+  readonly createTeam: (
+    displayName: string,
+    members: ReadonlyArray<string>,
+    guard: NameGuard
+  ) => Effect.Effect<string, SinkError>
   readonly patchTeam: (teamId: string, operations: PatchPlan) => Effect.Effect<void, SinkError>
   /** Deleting a team that is already gone succeeds: the plan's end state holds. */
   readonly deleteTeam: (teamId: string) => Effect.Effect<void, SinkError>
@@ -84,6 +91,9 @@ export const applyPlan = (
     })
     const outcomes: Array<Outcome> = new Array(plan.operations.length)
     const onOutcome = options?.onOutcome
+    const guard = yield* writer.nameGuard(
+      plan.operations.flatMap((operation) => (operation._tag === "CreateTeam" ? [operation.displayName] : []))
+    )
     /** Placeholder → the id of the user its CreateUser made. */
     const createdUsers = new Map<string, string>()
 
@@ -113,7 +123,7 @@ export const applyPlan = (
       switch (operation._tag) {
         case "CreateTeam": {
           const { dropped, ids } = resolveMembers(operation.members)
-          return sent(Effect.map(writer.createTeam(operation.displayName, ids), (id) => ({ teamId: id, ...withDropped(dropped) })))
+          return sent(Effect.map(writer.createTeam(operation.displayName, ids, guard), (id) => ({ teamId: id, ...withDropped(dropped) })))
         }
         case "RenameTeam":
           return sent(
