@@ -4,10 +4,16 @@
  * minimum), an idle daemon cycle, and how long a membership change in Okta takes to reach monday.com
  * with a 1 s System Log poll.
  *
- * Minimums. Okta: the pages the read can't avoid — one page of groups (10,000 a page), per group
- * ceil(members / 1,000) member pages (at least one), ceil(assigned users / 500) app-user pages and
- * ceil(assigned groups / 200) app-group pages. SCIM: one request per operation in the plan, plus
- * reading monday.com once: ceil(users / 100) user pages and max(1, ceil(teams / 100)) team pages.
+ * Minimums, from the org and the account (never from the engine's plan, so an operation or a read
+ * it could have done without counts against it), at the largest page each API serves:
+ * - Okta: the selected groups' search, ceil(groups / 10,000) pages; each selected group's members,
+ *   ceil(members / 1,000) pages; the app's user and group assignments, ceil(n / 500) and
+ *   ceil(n / 200) pages; at least one page each.
+ * - SCIM: reading monday.com once, ceil(users / 100) user pages and ceil(teams / 100) team pages;
+ *   per selected group a team create carrying its first maxMembersPerPatch ready members and
+ *   ceil(the rest / maxMembersPerPatch) PATCHes; the same-name guard before the creates (monday.com
+ *   replaces a team of the same name on POST), the fewer of one GET per create and the pages of the
+ *   team list.
  */
 import { Deferred, Duration, Effect, Either, Fiber, Logger, LogLevel, ManagedRuntime } from "effect"
 import * as Fs from "node:fs"
@@ -26,6 +32,12 @@ const GROUPS = 1_000
 const MEMBERSHIPS = 200_000
 const CHANGES = 20
 const IDLE_POLLS = 5
+/** The mapping's selector (`nameRegex` below). */
+const SELECTED = /^Group /
+
+/** The largest page each list serves (Okta's documented maximums; the emulator's SCIM page). */
+const PAGE = { oktaGroups: 10_000, oktaMembers: 1_000, oktaAppUsers: 500, oktaAppGroups: 200, scim: 100 } as const
+const pages = (items: number, size: number) => Math.max(1, Math.ceil(items / size))
 
 const sum = (c: Record<string, number>, keep: (key: string) => boolean = () => true) =>
   Object.entries(c).filter(([k]) => k !== "total" && keep(k)).reduce((n, [, v]) => n + v, 0)
@@ -68,6 +80,7 @@ limits: { maxRemovalsPerRun: 100000 }
     const quiet = <A, E>(e: Effect.Effect<A, E, Engine>) => runtime.runPromise(e.pipe(Logger.withMinimumLogLevel(LogLevel.Warning)))
 
     // ---- Initial sync -------------------------------------------------------------------------
+    const teamsBefore = monday.account("bench").teams.length
     okta.resetCounters()
     monday.resetCounters()
     const started = performance.now()
@@ -76,17 +89,36 @@ limits: { maxRemovalsPerRun: 100000 }
     if (report.status !== "succeeded") throw new Error(`initial sync ${report.status}`)
     const oktaSent = sum(okta.counters())
     const scimSent = sum(monday.counters())
-    const oktaMin = 1 +
-      org.groups.reduce((n, g) => n + Math.max(1, Math.ceil(g.members.length / 1000)), 0) +
-      Math.max(1, Math.ceil(org.assignments.length / 500)) +
-      Math.max(1, Math.ceil(org.assignedGroupIds.length / 200))
-    const scimMin = report.plan.operations.length + Math.ceil((readyUsers.length + 1) / 100) + 1
+    const selected = org.groups.filter((g) => SELECTED.test(g.name))
+    const oktaMin = pages(selected.length, PAGE.oktaGroups) +
+      selected.reduce((n, g) => n + pages(g.members.length, PAGE.oktaMembers), 0) +
+      pages(org.assignments.length, PAGE.oktaAppUsers) +
+      pages(org.assignedGroupIds.length, PAGE.oktaAppGroups)
+    // Who can be a member (notReadyMembers: skip): active in Okta, assigned, and in monday.com.
+    const readyIds = new Set(readyUsers.map((u) => u.id))
+    const perPatch = settings.rules.limits.maxMembersPerPatch
+    const creates = selected.length
+    const patches = selected.reduce((n, g) => {
+      const ready = g.members.filter((id) => readyIds.has(id)).length
+      return n + Math.ceil(Math.max(0, ready - perPatch) / perPatch)
+    }, 0)
+    const scimReads = pages(readyUsers.length + 1, PAGE.scim) + pages(teamsBefore, PAGE.scim)
+    const guard = Math.min(creates, pages(teamsBefore, PAGE.scim))
+    const scimMin = scimReads + creates + patches + guard
     const teams = monday.account("bench").teams
     const members = teams.reduce((n, t) => n + t.members.length, 0)
     console.log(`# initial sync: ${teams.length} teams, ${members} memberships; plan: ${JSON.stringify(report.plan.counts)}`)
-    console.log(`# okta: ${oktaSent} requests (minimum ${oktaMin}); scim: ${scimSent} requests (minimum ${scimMin})`)
+    console.log(`# scim minimum: ${scimReads} reads + ${creates} creates + ${patches} PATCHes + ${guard} same-name guard`)
+    console.log(`# scim sent: ${JSON.stringify(monday.counters())}`)
+    if (oktaSent < oktaMin || scimSent < scimMin) {
+      throw new Error(`fewer requests than the minimum (okta ${oktaSent} < ${oktaMin} or scim ${scimSent} < ${scimMin}): the minimum is wrong, or work was skipped`)
+    }
     bench("engine.initial-sync", Number(seconds.toFixed(2)), "s")
+    bench("engine.okta-requests", oktaSent, "req")
+    bench("engine.okta-requests-min", oktaMin, "req")
     bench("engine.okta-requests-ratio", Number((oktaSent / oktaMin).toFixed(3)), "x")
+    bench("engine.scim-requests", scimSent, "req")
+    bench("engine.scim-requests-min", scimMin, "req")
     bench("engine.scim-requests-ratio", Number((scimSent / scimMin).toFixed(3)), "x")
 
     // ---- The daemon: idle polls -----------------------------------------------------------------
