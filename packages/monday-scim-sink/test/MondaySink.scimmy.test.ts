@@ -4,9 +4,8 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Domain } from "@okta-monday/mapping-core"
+import { Domain, Plan } from "@okta-monday/mapping-core"
 import { Effect } from "effect"
-import type { Plan } from "@okta-monday/mapping-core"
 import { create, liveSink, patch, plan, remove, rename, teamId, userId } from "./support/plan.js"
 import { startScimmy } from "./support/scimmy.js"
 
@@ -231,5 +230,189 @@ describe("MondaySink against SCIMMY", () => {
       ]))
       // One GET probes whether single reads carry members; they don't, so no GET per team follows.
       expect(server.requests.filter((r) => r.path.startsWith("/Groups/")).length).toBe(1)
+    }))
+})
+
+const createUser = (oktaUserId: string, userName: string, extra: Partial<Plan.CreateUser> = {}): Plan.Operation => ({
+  _tag: "CreateUser",
+  key: `user:${oktaUserId}`,
+  oktaUserId: Domain.OktaUserId.make(oktaUserId),
+  userName,
+  displayName: "New Person",
+  name: { givenName: "New", familyName: "Person" },
+  userType: "member",
+  attributes: {},
+  ...extra
+})
+
+const userOp = (tag: "DeactivateUser" | "ReactivateUser", id: string, userName: string): Plan.Operation =>
+  tag === "DeactivateUser"
+    ? { _tag: tag, key: `user:${id}`, mondayUserId: userId(id), userName, reason: "inactive-in-okta", detail: "SUSPENDED" }
+    : { _tag: tag, key: `user:${id}`, mondayUserId: userId(id), userName }
+
+describe("MondaySink users against SCIMMY", () => {
+  it.scopedLive("creates a user with every attribute the sink maps, and a team with them, in one apply", () =>
+    Effect.gen(function*() {
+      const server = yield* scimmy
+      const sink = yield* liveSink(server.scimUrl, server.token)
+      const address = { streetAddress: "1 Main St", locality: "Lyon", country: "FR" }
+
+      const outcomes = yield* sink.apply(plan([
+        createUser("00u1", "new@x.io", {
+          userType: "viewer",
+          attributes: { title: "Engineer", timezone: "Europe/Paris", locale: "fr-FR", phoneNumber: "+33 1", address }
+        }),
+        create("Platform", [Plan.newUserPlaceholder("00u1")])
+      ]))
+
+      expect(outcomes.map((o) => o.status)).toEqual(["done", "done"])
+      const stored = server.users.get(outcomes[0]!.userId!)!
+      expect(stored).toMatchObject({
+        userName: "new@x.io",
+        displayName: "New Person",
+        name: { givenName: "New", familyName: "Person" },
+        userType: "viewer",
+        title: "Engineer",
+        timezone: "Europe/Paris",
+        locale: "fr-FR",
+        active: true,
+        emails: [{ value: "new@x.io", type: "work", primary: true }],
+        phoneNumbers: [{ value: "+33 1", type: "work", primary: true }],
+        addresses: [{ ...address, type: "work", primary: true }]
+      })
+      expect(members(server.groups.get(outcomes[1]!.teamId!)!.members)).toEqual([stored.id])
+
+      // readTarget gives back what the planner compares.
+      const { snapshot } = yield* sink.readTarget()
+      expect(snapshot.users.find((u) => u.id === stored.id)).toMatchObject({
+        userName: "new@x.io",
+        userType: "viewer",
+        title: "Engineer",
+        timezone: "Europe/Paris",
+        locale: "fr-FR",
+        phoneNumber: "+33 1",
+        address,
+        name: { givenName: "New", familyName: "Person" }
+      })
+    }))
+
+  it.scopedLive("updates drifted attributes with one path-less PATCH replace", () =>
+    Effect.gen(function*() {
+      const server = yield* scimmy
+      const bob = server.addUser("bob@x.io", "Bob Builder")
+      const sink = yield* liveSink(server.scimUrl, server.token)
+
+      const outcomes = yield* sink.apply(plan([{
+        _tag: "UpdateUser",
+        key: "user:00ubob",
+        mondayUserId: userId(bob.id),
+        userName: "bob@x.io",
+        changes: [
+          { attribute: "displayName", from: "Bob Builder", to: "Robert Builder" },
+          { attribute: "name.givenName", to: "Robert" },
+          { attribute: "title", to: "Lead" },
+          { attribute: "userType", to: "admin" },
+          { attribute: "phoneNumber", to: "+1 555" },
+          { attribute: "address.locality", to: "Oslo" }
+        ],
+        address: { locality: "Oslo", country: "NO" }
+      }]))
+
+      expect(outcomes.map((o) => o.status)).toEqual(["done"])
+      expect(server.requests.filter((r) => r.method === "PATCH").map((r) => r.path)).toEqual([`/Users/${bob.id}`])
+      const { snapshot } = yield* sink.readTarget()
+      expect(snapshot.users.find((u) => u.id === bob.id)).toMatchObject({
+        displayName: "Robert Builder",
+        name: { givenName: "Robert" },
+        title: "Lead",
+        userType: "admin",
+        phoneNumber: "+1 555",
+        address: { locality: "Oslo", country: "NO" }
+      })
+    }))
+
+  it.scopedLive("deactivates and reactivates with PATCH active, keeping the user", () =>
+    Effect.gen(function*() {
+      const server = yield* scimmy
+      const [a, b] = [server.addUser("a@x.io", "A"), server.addUser("b@x.io", "B")]
+      server.users.set(b.id, { ...b, active: false })
+      const sink = yield* liveSink(server.scimUrl, server.token)
+
+      const outcomes = yield* sink.apply(plan([userOp("DeactivateUser", a.id, "a@x.io"), userOp("ReactivateUser", b.id, "b@x.io")]))
+
+      expect(outcomes.map((o) => o.status)).toEqual(["done", "done"])
+      expect(server.users.get(a.id)).toMatchObject({ userName: "a@x.io", active: false })
+      expect(server.users.get(b.id)).toMatchObject({ userName: "b@x.io", active: true })
+      expect(server.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`)).toEqual([
+        `PATCH /Users/${b.id}`,
+        `PATCH /Users/${a.id}`
+      ])
+      const { snapshot } = yield* sink.readTarget()
+      expect(snapshot.users.map((u) => [u.userName, u.active])).toEqual([["a@x.io", false], ["b@x.io", true]])
+    }))
+
+  it.scopedLive("a create that finds the user already there adopts it (SCIMMY's 409 comes from the store)", () =>
+    Effect.gen(function*() {
+      const server = yield* scimmy
+      const bob = server.addUser("bob@x.io", "Bob")
+      server.uniqueUserNames(true)
+      const sink = yield* liveSink(server.scimUrl, server.token)
+      const outcomes = yield* sink.apply(plan([createUser("00u1", "bob@x.io")]))
+      expect(outcomes[0]).toMatchObject({ status: "done", userId: bob.id })
+      expect(server.users.size).toBe(1)
+    }))
+
+  it.scopedLive("difference: SCIMMY takes an uppercase userName, any userType and special characters; monday.com refuses all three", () =>
+    Effect.gen(function*() {
+      const server = yield* scimmy
+      const sink = yield* liveSink(server.scimUrl, server.token)
+      // The sink sends what the plan says (the planner lowercases emails); a standard server keeps it.
+      const outcomes = yield* sink.apply(plan([
+        createUser("00u1", "Upper@x.io"),
+        createUser("00u2", "typed@x.io", { userType: "boss" }),
+        createUser("00u3", "odd@x.io", { displayName: "Odd (Contractor)" })
+      ]))
+      expect(outcomes.map((o) => o.status)).toEqual(["done", "done", "done"])
+      expect([...server.users.values()].map((u) => [u.userName, u.userType, u.displayName])).toEqual([
+        ["Upper@x.io", "member", "New Person"],
+        ["typed@x.io", "boss", "New Person"],
+        ["odd@x.io", "member", "Odd (Contractor)"]
+      ])
+    }))
+
+  it.scopedLive("difference: SCIMMY deletes users on DELETE /Users/{id}; monday.com never does, so the sink deactivates", () =>
+    Effect.gen(function*() {
+      const server = yield* scimmy
+      const a = server.addUser("a@x.io")
+      const res = yield* Effect.promise(() =>
+        fetch(`${server.scimUrl}/Users/${a.id}`, { method: "DELETE", headers: { authorization: `Bearer ${server.token}` } })
+      )
+      expect(res.status).toBe(204)
+      expect(server.users.has(a.id)).toBe(false)
+      // The sink's way: a deactivation is a PATCH, and the user stays.
+      const b = server.addUser("b@x.io")
+      const sink = yield* liveSink(server.scimUrl, server.token)
+      yield* sink.apply(plan([userOp("DeactivateUser", b.id, "b@x.io")]))
+      expect(server.users.get(b.id)?.active).toBe(false)
+      expect(server.requests.filter((r) => r.method === "DELETE").length).toBe(1)
+    }))
+
+  it.scopedLive("difference: SCIMMY lets SCIM deactivate any user; monday.com refuses its token owner (403) and UI-made users (400)", () =>
+    Effect.gen(function*() {
+      const server = yield* scimmy
+      const admin = server.addUser("admin@x.io", "Token Owner")
+      const sink = yield* liveSink(server.scimUrl, server.token)
+      const outcomes = yield* sink.apply(plan([userOp("DeactivateUser", admin.id, "admin@x.io")]))
+      expect(outcomes[0]!.status).toBe("done")
+      expect(server.users.get(admin.id)?.active).toBe(false)
+    }))
+
+  it.scopedLive("a user deleted from the server fails its update with UserNotInAccount for that user", () =>
+    Effect.gen(function*() {
+      const server = yield* scimmy
+      const sink = yield* liveSink(server.scimUrl, server.token)
+      const outcomes = yield* sink.apply(plan([userOp("DeactivateUser", "4242", "gone@x.io")]))
+      expect(outcomes[0]!.error?.tag).toBe("UserNotInAccount")
+      expect(outcomes[0]!.error?.message).toContain(`monday.com has no user "4242"`)
     }))
 })

@@ -8,11 +8,13 @@ import type { Server } from "node:http"
 import SCIMMY from "scimmy"
 import SCIMMYRouters from "scimmy-routers"
 
+/** A user as SCIMMY validated it: every attribute of the core User schema the client sent, kept as is. */
 export interface StoredUser {
   id: string
   userName: string
   displayName?: string
   active: boolean
+  readonly [attribute: string]: unknown
 }
 
 export interface StoredGroup {
@@ -30,11 +32,18 @@ export interface ScimmyServer {
   readonly requests: Array<{ method: string; path: string; query: string }>
   readonly addUser: (userName: string, displayName?: string) => StoredUser
   readonly addGroup: (displayName: string, members: ReadonlyArray<string>) => StoredGroup
+  /** Makes the store refuse a second user of a userName with 409 uniqueness (SCIMMY leaves that to the store). */
+  readonly uniqueUserNames: (on: boolean) => void
   readonly close: () => Promise<void>
 }
 
 // SCIMMY is a process-wide singleton: resources are declared once, over whichever store is current.
-let store = { users: new Map<string, StoredUser>(), groups: new Map<string, StoredGroup>(), next: 1 }
+let store = {
+  users: new Map<string, StoredUser>(),
+  groups: new Map<string, StoredGroup>(),
+  next: 1,
+  uniqueUserNames: false
+}
 let declared = false
 
 // SCIMMY itself passes a null scimType for 404s; its typings only admit strings.
@@ -48,23 +57,26 @@ const declare = () => {
     .ingress((resource, data) => {
       const id = resource.id ?? String(store.next++)
       if (resource.id !== undefined && !store.users.has(id)) throw notFound(id)
-      const input = data as unknown as { userName: string; displayName?: string; active?: boolean }
-      const user: StoredUser = {
-        id,
-        userName: input.userName,
-        active: input.active ?? true,
-        ...(input.displayName !== undefined ? { displayName: input.displayName } : {})
+      // POST and PATCH both land here (SCIMMY applies a PatchOp to the egress and ingresses the result).
+      // SCIMMY's values are proxies structuredClone refuses; JSON gives the plain data.
+      const { meta: _meta, schemas: _schemas, ...input } = JSON.parse(JSON.stringify(data)) as Record<string, unknown>
+      if (resource.id === undefined && store.uniqueUserNames) {
+        const taken = [...store.users.values()].find((u) =>
+          u.userName.toLowerCase() === String(input.userName).toLowerCase()
+        )
+        if (taken) throw new SCIMMY.Types.Error(409, "uniqueness", `userName ${taken.userName} is taken (id ${taken.id})`)
       }
+      const user = { ...input, id, active: input.active ?? true } as StoredUser
       store.users.set(id, user)
-      return user
+      return structuredClone(user)
     })
     .egress((resource) => {
       if (resource.id !== undefined) {
         const user = store.users.get(resource.id)
         if (!user) throw notFound(resource.id)
-        return user
+        return structuredClone(user)
       }
-      const all = [...store.users.values()]
+      const all = [...store.users.values()].map((user) => structuredClone(user))
       return resource.filter ? resource.filter.match(all) : all
     })
     .degress((resource) => {
@@ -100,7 +112,7 @@ const declare = () => {
 
 export const startScimmy = async (token = "scimmy-secret-token"): Promise<ScimmyServer> => {
   declare()
-  store = { users: new Map(), groups: new Map(), next: 1 }
+  store = { users: new Map(), groups: new Map(), next: 1, uniqueUserNames: false }
   const current = store
   const requests: ScimmyServer["requests"] = []
   const app = express()
@@ -151,6 +163,9 @@ export const startScimmy = async (token = "scimmy-secret-token"): Promise<Scimmy
       }
       current.groups.set(group.id, group)
       return group
+    },
+    uniqueUserNames: (on) => {
+      current.uniqueUserNames = on
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
