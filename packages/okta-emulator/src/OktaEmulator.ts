@@ -147,7 +147,9 @@ export interface OktaEmulator {
    * `X-Rate-Limit-Remaining` sent, to check that a client leaves the share of the bucket it promised free.
    */
   rateLimitWindows(): ReadonlyArray<RateLimitWindow>
-  /** Clears the counters and the rate-limit window history (not the buckets themselves). */
+  /** The most requests the server was answering at once since the last `resetCounters`. */
+  peakInFlight(): number
+  /** Clears the counters, the rate-limit window history (not the buckets themselves) and the peak. */
   resetCounters(): void
   state(): OrgState
   close(): Promise<void>
@@ -174,7 +176,11 @@ export const startOktaEmulator = async (options: OktaEmulatorOptions = {}): Prom
     emptyLists: false
   }
   const handler = makeHandler(state)
+  const load = { now: 0, peak: 0 }
   const server: Server = createServer((req, res) => {
+    load.now++
+    load.peak = Math.max(load.peak, load.now)
+    res.once("close", () => load.now--)
     handler(req, res).catch((e) => {
       res.statusCode = 500
       res.end(String(e))
@@ -253,9 +259,11 @@ export const startOktaEmulator = async (options: OktaEmulatorOptions = {}): Prom
     },
     counters: () => Object.fromEntries(state.counters),
     rateLimitWindows: () => state.limiter.recorded(),
+    peakInFlight: () => load.peak,
     resetCounters: () => {
       state.counters.clear()
       state.limiter.clearHistory()
+      load.peak = load.now
     },
     state: () => {
       org.flushLog()

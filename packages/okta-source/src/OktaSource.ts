@@ -14,7 +14,7 @@
  * reflected in the snapshot. Without it such an event stands until the next full read corrects it.
  */
 import { Delta as DeltaModule, Domain, type RuleConfig } from "@okta-monday/mapping-core"
-import { Context, Duration, Effect, Layer, Option, ParseResult, Ref, Schedule, Schema, Stream } from "effect"
+import { Context, Duration, Effect, Layer, Option, ParseResult, Redacted, Ref, Schedule, Schema, Stream } from "effect"
 import parseLinkHeader from "parse-link-header"
 import { type AuthConfig, bucketOf, Governor, makeSdkClient, TokenEndpointRefused } from "./internal/client.js"
 import {
@@ -51,7 +51,7 @@ export interface OktaSourceConfig {
   /** The monday.com app instance id (`0oa…`). */
   readonly appId: string
   readonly auth: OktaAuth
-  /** Requests in flight at once. Default 4. */
+  /** Requests in flight at once, across everything this source does (reads, polls, lookups). Default 4. */
   readonly concurrency?: number
   /**
    * Share of every rate-limit bucket left free for the org's other integrations. Default 0.3:
@@ -178,6 +178,22 @@ export interface OktaSourceService {
 
 export class OktaSource extends Context.Tag("@okta-monday/okta-source/OktaSource")<OktaSource, OktaSourceService>() {
   static readonly layer = (config: OktaSourceConfig): Layer.Layer<OktaSource> => Layer.effect(OktaSource, make(config))
+  /**
+   * The source for a test, against an Okta emulator (`@okta-monday/okta-emulator`, the faithful test
+   * double: the real SDK and the real HTTP path, no stubs) with its full-rights token, polling every
+   * 100 ms unless `extra` says otherwise.
+   */
+  static readonly layerTest = (
+    emulator: { readonly orgUrl: string; readonly token: string; readonly appId: string },
+    extra: Partial<Omit<OktaSourceConfig, "orgUrl" | "auth">> = {}
+  ): Layer.Layer<OktaSource> =>
+    OktaSource.layer({
+      orgUrl: emulator.orgUrl,
+      appId: emulator.appId,
+      auth: { _tag: "Ssws", token: Redacted.make(emulator.token) },
+      pollInterval: Duration.millis(100),
+      ...extra
+    })
 }
 
 /** The System Log event types the feed maps to deltas. */
@@ -249,12 +265,16 @@ export const make = (config: OktaSourceConfig): Effect.Effect<OktaSourceService>
     const orgUrl = config.orgUrl.replace(/\/+$/, "")
     const origin = new URL(orgUrl).origin
     const mode = config.auth._tag === "Ssws" ? "SSWS" as const : "PrivateKey" as const
-    const concurrency = config.concurrency ?? 4
+    // Bounds fibers per stage; the bound on requests in flight, across stages, is the governor's.
+    const concurrency = Math.max(1, config.concurrency ?? 4)
     const pageSize = (max: number) => Math.min(max, config.pageSize ?? max)
     const counts = { requests: 0, rateLimited: 0 }
     const governor = new Governor({
       headroom: Math.min(0.9, Math.max(0, config.headroom ?? 0.3)),
       maxRateLimitWaits: config.maxRateLimitWaits ?? 3,
+      // One bound for the whole source: stages run side by side (assignments, groups, members, the
+      // feed's lookups), so per-stage limits alone would add up.
+      maxInFlight: concurrency,
       onRequest: () => counts.requests++,
       onRateLimited: () => counts.rateLimited++
     })

@@ -5,8 +5,8 @@
 import { Delta } from "@okta-monday/mapping-core"
 import { describe, expect, it } from "@effect/vitest"
 import type { OktaEmulator } from "@okta-monday/okta-emulator"
-import { Effect, Option, Stream } from "effect"
-import type { FeedBatch, FeedCursor, OktaSourceService, PollOptions } from "../src/OktaSource.js"
+import { Effect, Fiber, Option, Stream } from "effect"
+import { type FeedBatch, type FeedCursor, OktaSource, type OktaSourceService, type PollOptions } from "../src/OktaSource.js"
 import { admin, canonical, emulator, rules, sampleOrg as org, source } from "./helpers.js"
 
 /** Polls until `done` holds (events become visible when the emulator persists them), at most ~5 s. */
@@ -27,6 +27,33 @@ const after = (t: number) => Effect.gen(function*() {
 })
 
 describe("System Log feed", () => {
+  it.scopedLive("the changes stream, through the test layer: a change arrives in a later batch, no busy loop between", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.seed(org)
+      const sales = em.state().groups.find((g) => g.name === "Sales")!.id
+      const ann = em.state().users.find((u) => u.profile.login === "ann@example.com")!.id
+      const okta = yield* admin(em)
+      yield* Effect.gen(function*() {
+        const src = yield* OktaSource
+        const batches: Array<FeedBatch> = []
+        const fiber = yield* src.changes(src.startCursor(new Date(Date.now() - 1))).pipe(
+          Stream.tap((b) => Effect.sync(() => batches.push(b))),
+          Stream.takeUntil((b) => b.deltas.length > 0),
+          Stream.runDrain,
+          Effect.fork
+        )
+        // Let a few empty polls go by first.
+        while (batches.length < 3) yield* Effect.sleep("20 millis")
+        yield* okta.addGroupMember(sales, ann)
+        yield* Fiber.join(fiber)
+        expect(batches.at(-1)!.deltas).toEqual([expect.objectContaining({ _tag: "MemberAdded", groupId: sales, userId: ann })])
+        // An idle poll is one request, and polls are 100 ms apart, not a spin on the empty pages; the poll
+        // that found the change reads on to the empty page that says it has caught up.
+        expect(em.counters()["GET /api/v1/logs"]).toBe(batches.length + 1)
+      }).pipe(Effect.provide(OktaSource.layerTest(em)))
+    }), { timeout: 10_000 })
+
   it.scopedLive("an idle poll costs exactly one request and keeps a resumable cursor", () =>
     Effect.gen(function*() {
       const em = yield* emulator()

@@ -143,6 +143,37 @@ describe("rate limits and faults", () => {
       expect(Either.isLeft(limited) && limited.left._tag).toBe("RateLimited")
     }), { timeout: 20_000 })
 
+  it.scopedLive("concurrency bounds the requests in flight across every stage of a read and of a poll", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator()
+      em.generate({ users: 60, groups: 8, memberships: 200, assignedShare: 0.5, suspendedShare: 0, deprovisionedShare: 0 })
+      const src = yield* source(em, { pageSize: 5, concurrency: 2 })
+      const cursor = src.startCursor(new Date(Date.now() - 1))
+      const okta = yield* admin(em)
+      const { users, groups, assignments } = em.state()
+      const unassigned = users.filter((u) => !assignments.some((a) => a.userId === u.id))
+      const outside = users.filter((u) => !groups[7]!.members.includes(u.id))
+      // Changes whose events need users, groups and app users looked up: three stages side by side.
+      for (let i = 0; i < 4; i++) {
+        yield* okta.renameGroup(groups[i]!.id, `Renamed ${i}`)
+        yield* okta.addGroupMember(groups[7]!.id, outside[i]!.id)
+        yield* okta.assignUserToApp(unassigned[i]!.id)
+      }
+      // Every answer takes 25 ms, so requests of different stages overlap whenever they are let.
+      em.setFaults([{ delayMs: 25, times: 1_000_000 }])
+      em.resetCounters()
+      yield* src.readSource(rules([{ select: { nameRegex: "^Group" } }, { select: { nameRegex: "^Renamed" } }]))
+      expect(em.peakInFlight()).toBe(2)
+      em.resetCounters()
+      const batch = yield* src.poll(cursor)
+      expect(batch.deltas.map((d) => d._tag).sort()).toEqual([
+        ...Array(4).fill("GroupRenamed"),
+        ...Array(4).fill("MemberAdded"),
+        ...Array(4).fill("UserAssigned")
+      ].sort())
+      expect(em.peakInFlight()).toBe(2)
+    }))
+
   it.scopedLive("dropped connections and spoiled bodies are retried; past the attempts they are Unavailable", () =>
     Effect.gen(function*() {
       const em = yield* emulator()

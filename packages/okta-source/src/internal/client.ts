@@ -69,6 +69,8 @@ interface BucketState {
 export interface GovernorOptions {
   /** Share of each bucket left free for others (0–0.9). */
   readonly headroom: number
+  /** Requests on the wire at once, all buckets together. */
+  readonly maxInFlight: number
   /** 429 answers waited out per request before giving up. */
   readonly maxRateLimitWaits: number
   readonly onRequest: () => void
@@ -79,10 +81,13 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /**
  * Tracks each bucket from the response headers and admits a request only while
- * `remaining - inFlight` stays above `limit × headroom`; otherwise it waits for the reset.
+ * `remaining - inFlight` stays above `limit × headroom`; otherwise it waits for the reset. At most
+ * `maxInFlight` requests are on the wire at once; one waiting for its bucket's reset holds no slot.
  */
 export class Governor {
   private buckets = new Map<string, BucketState>()
+  private inFlight = 0
+  private slotWaiters: Array<() => void> = []
   constructor(readonly options: GovernorOptions) {}
 
   private state(bucket: string): BucketState {
@@ -91,7 +96,7 @@ export class Governor {
     return s
   }
 
-  async acquire(bucket: string): Promise<void> {
+  private async admit(bucket: string): Promise<void> {
     const s = this.state(bucket)
     for (;;) {
       const now = Date.now()
@@ -114,9 +119,31 @@ export class Governor {
     s.inFlight++
   }
 
+  /** Admits a request: first its bucket, then a slot on the wire. */
+  async acquire(bucket: string): Promise<void> {
+    for (;;) {
+      await this.admit(bucket)
+      if (this.inFlight < this.options.maxInFlight) break
+      // No slot: give the bucket's place back (others of the bucket may go), wait for a slot, re-check.
+      this.state(bucket).inFlight--
+      this.wake(bucket)
+      await new Promise<void>((r) => this.slotWaiters.push(r))
+    }
+    this.inFlight++
+  }
+
+  private wake(bucket: string): void {
+    const s = this.state(bucket)
+    const waiters = s.waiters.splice(0)
+    for (const w of waiters) w()
+  }
+
   release(bucket: string, headers: { get(name: string): string | null } | undefined): void {
     const s = this.state(bucket)
     s.inFlight--
+    this.inFlight--
+    const slot = this.slotWaiters.splice(0)
+    for (const w of slot) w()
     const limit = Number(headers?.get("x-rate-limit-limit"))
     const remaining = Number(headers?.get("x-rate-limit-remaining"))
     const reset = Number(headers?.get("x-rate-limit-reset")) * 1000
