@@ -282,7 +282,7 @@ describe("faults", () => {
       const emu = yield* emulator()
       const { id, token } = seed(emu)
       let lost = 0
-      // The emulator drops connections before acting; here the server acts and only the answer is lost.
+      // The answer is lost in the client after the server acted (drop-after does the same on the server side).
       const loseFirstPostAnswer = (client: HttpClient.HttpClient) =>
         HttpClient.transform(client, (response, request) =>
           Effect.flatMap(response, (res) =>
