@@ -4,7 +4,7 @@
  * monday.com. Everything runs on this machine; nothing reaches the network.
  */
 import { Command, Options } from "@effect/cli"
-import { Console, Duration, Effect, Fiber, Logger, LogLevel, Option, Redacted } from "effect"
+import { Console, Deferred, Duration, Effect, Fiber, Logger, LogLevel, Option, Redacted } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { startMondayEmulator } from "@okta-monday/monday-scim-emulator"
@@ -166,19 +166,30 @@ export const runDemo = (options: { keep: boolean; dir?: string }) =>
     // The daemon, then a change in Okta.
     const settings = yield* loadSettings(configPath)
     yield* Console.log("\n$ okta-monday daemon    # polling the System Log every second")
+    // The change is made once the daemon's first reconcile is done, and the demo ends once the
+    // daemon has reported carrying it over (its line comes after its apply).
+    const reconciled = yield* Deferred.make<void>()
+    const carried = yield* Deferred.make<void>()
+    const describe = (e: Daemon.CycleEvent) =>
+      e.kind === "delta"
+        ? Console.log(`daemon: ${e.deltas} change(s) from Okta → ${e.report.plan.operations.length} operation(s), ${e.report.status}`)
+        : e.kind === "full"
+        ? Console.log(`daemon: full reconcile, ${e.report.plan.operations.length} operation(s)`)
+        : e.kind === "failed"
+        ? Console.log(`daemon: ${e.cycle} cycle failed: ${String(e.error)}`)
+        : Effect.void
     const daemon = yield* Daemon.run({
       fullSyncInterval: Duration.minutes(settings.daemon.fullSyncMinutes),
       pollInterval: Duration.seconds(settings.daemon.pollSeconds),
       http: settings.daemon.http,
       onListening: (url) => Console.log(`daemon serving ${url}/healthz and ${url}/metrics`),
       onCycle: (e) =>
-        e.kind === "delta"
-          ? Console.log(`daemon: ${e.deltas} change(s) from Okta → ${e.report.plan.operations.length} operation(s), ${e.report.status}`)
-          : e.kind === "full"
-          ? Console.log(`daemon: full reconcile, ${e.report.plan.operations.length} operation(s)`)
-          : e.kind === "failed"
-          ? Console.log(`daemon: ${e.cycle} cycle failed: ${String(e.error)}`)
-          : Effect.void
+        describe(e).pipe(
+          Effect.zipRight(e.kind === "full" || e.kind === "failed" ? Deferred.succeed(reconciled, undefined) : Effect.void),
+          Effect.zipRight(
+            e.kind === "delta" && e.report.plan.operations.length > 0 ? Deferred.succeed(carried, undefined) : Effect.void
+          )
+        )
     }).pipe(Effect.provide(engineLayer(settings)), Logger.withMinimumLogLevel(LogLevel.Warning), Effect.fork)
 
     const state = okta.state()
@@ -186,7 +197,7 @@ export const runDemo = (options: { keep: boolean; dir?: string }) =>
     const ready = new Set(state.assignments.filter((a) => a.status === "ACTIVE").map((a) => a.userId))
     const mover = state.users.find((u) => u.status === "ACTIVE" && ready.has(u.id) && !group.members.includes(u.id))!
     const email = String(mover.profile.email)
-    yield* Effect.sleep(Duration.seconds(2))
+    yield* Deferred.await(reconciled).pipe(Effect.timeout(Duration.seconds(60)), Effect.ignore)
     yield* Console.log(`\nIn Okta, over its API as an admin would: adding ${email} to "Dept - Engineering"`)
     const started = Date.now()
     yield* Effect.flatMap(OktaAdmin.OktaAdmin, (admin) => admin.addGroupMember(group.id, mover.id)).pipe(
@@ -203,6 +214,7 @@ export const runDemo = (options: { keep: boolean; dir?: string }) =>
       yield* Effect.sleep(Duration.millis(250))
       arrived = teamHas()
     }
+    if (arrived) yield* Deferred.await(carried).pipe(Effect.timeout(Duration.seconds(5)), Effect.ignore)
     yield* Console.log(
       arrived
         ? `monday.com: ${email} is in team "Engineering" ${((Date.now() - started) / 1000).toFixed(1)} s later`
