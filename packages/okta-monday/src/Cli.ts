@@ -244,7 +244,9 @@ const connectionsJson = (report: ConnectionsReport) => {
 const connectionsText = (report: ConnectionsReport): Array<string> => [
   Either.match(report.okta, {
     onLeft: (e) => `Okta: ${e.message}`,
-    onRight: (o) => `Okta: ${o.authMode === "SSWS" ? "API token" : "OAuth service app"} accepted; app "${o.appLabel}" (${o.appId}) is ${o.appStatus}`
+    onRight: (o) =>
+      `Okta: ${o.authMode === "SSWS" ? "API token" : "OAuth service app"} accepted; ` +
+      `app "${o.appLabel}" (${o.appId}) is ${o.appStatus}`
   }),
   Either.match(report.monday, {
     onLeft: (e) => `monday.com: ${e.message}`,
@@ -376,7 +378,9 @@ const apply = Command.make(
       if (!json) yield* Console.log(preview.rendered)
       const operations = preview.plan.operations.length
       if (operations === 0) {
-        yield* Console.log(json ? JSON.stringify({ runId: null, status: "nothing-to-do", counts: preview.plan.counts, outcomes: [], blockers: preview.plan.blockers, backedOff: [] }, null, 2) : "nothing to do")
+        const { blockers, counts } = preview.plan
+        const idle = { runId: null, status: "nothing-to-do", counts, outcomes: [], blockers, backedOff: [] }
+        yield* Console.log(json ? JSON.stringify(idle, null, 2) : "nothing to do")
         return yield* setExit(0)
       }
       if (!tty.stdin || !tty.stdout) return yield* new NotConfirmed({ operations, reason: "not-a-terminal" })
@@ -482,7 +486,10 @@ const approve = Command.make(
   {
     config: configOption,
     json: jsonOption,
-    ids: Args.text({ name: "blocker-id" }).pipe(Args.atLeast(1), Args.withDescription("Blocker ids from `okta-monday status` or `okta-monday plan`")),
+    ids: Args.text({ name: "blocker-id" }).pipe(
+      Args.atLeast(1),
+      Args.withDescription("Blocker ids from `okta-monday status` or `okta-monday plan`")
+    ),
     by: Options.text("by").pipe(Options.withDescription("Who approves (kept in the state store)"), Options.optional),
     force: Options.boolean("force").pipe(
       Options.withDescription("Record the approval even if no current blocker has that id")
@@ -491,9 +498,8 @@ const approve = Command.make(
   ({ by, config, force, ids, json }) =>
     Effect.gen(function*() {
       const settings = yield* load(config)
-      const stored = yield* Effect.flatMap(StateStore, (s) => Effect.all({ blocked: s.blocked.get, approvals: s.approvals.list })).pipe(
-        Effect.provide(readOnlyStore(settings.state))
-      )
+      const stored = yield* Effect.flatMap(StateStore, (s) => Effect.all({ blocked: s.blocked.get, approvals: s.approvals.list }))
+        .pipe(Effect.provide(readOnlyStore(settings.state)))
       const current = new Map(stored.blocked.map((b) => [b.blocker.id, b.blocker]))
       const approved = new Set(stored.approvals.map((a) => a.blockerId))
       const unknown = () => ids.filter((id) => !current.has(id) && !approved.has(id))
