@@ -35,6 +35,12 @@ export interface OktaEmulatorOptions {
   readonly token?: string
   /** The monday.com app instance id. */
   readonly appId?: string
+  /**
+   * Link `next` from every full page of a list, the last one too, so a list whose size is a multiple of
+   * `limit` ends with an empty page. Okta's docs only promise `next` "when there is more"; the recorded
+   * sessions never reach a second page, so neither behaviour is ruled out: this one is the costlier.
+   */
+  readonly nextOnFullLastPage?: boolean
 }
 
 export interface SeedUser {
@@ -99,6 +105,7 @@ export interface EmulatorSettings {
   readonly rateLimitWindowMs?: number
   /** Answer every list endpoint with an empty 200 list (a token without an admin role). */
   readonly emptyLists?: boolean
+  readonly nextOnFullLastPage?: boolean
 }
 
 export interface OrgState {
@@ -173,7 +180,8 @@ export const startOktaEmulator = async (options: OktaEmulatorOptions = {}): Prom
     usedJtis: new Set(),
     counters: new Map(),
     faults: [],
-    emptyLists: false
+    emptyLists: false,
+    nextOnFullLastPage: options.nextOnFullLastPage ?? false
   }
   const handler = makeHandler(state)
   const load = { now: 0, peak: 0 }
@@ -256,6 +264,7 @@ export const startOktaEmulator = async (options: OktaEmulatorOptions = {}): Prom
       if (s.rateLimitWindowMs !== undefined) state.limiter.windowMs = s.rateLimitWindowMs
       if (s.rateLimits !== undefined || s.rateLimitWindowMs !== undefined) state.limiter.reset()
       if (s.emptyLists !== undefined) state.emptyLists = s.emptyLists
+      if (s.nextOnFullLastPage !== undefined) state.nextOnFullLastPage = s.nextOnFullLastPage
     },
     counters: () => Object.fromEntries(state.counters),
     rateLimitWindows: () => state.limiter.recorded(),

@@ -79,6 +79,19 @@ describe("reads", () => {
       expect(garbage.body.errorCode).toBe("E0000001")
     }))
 
+  it.effect("with nextOnFullLastPage, a list whose size is a multiple of limit ends with an empty page", () =>
+    Effect.promise(async () => {
+      const em = await start()
+      em.generate({ users: 20, groups: 1, memberships: 20, suspendedShare: 0, deprovisionedShare: 0 })
+      const exact = await all(em, "/api/v1/users?limit=10")
+      expect([exact.items.length, exact.pages]).toEqual([20, 2])
+      em.setOptions({ nextOnFullLastPage: true })
+      const padded = await all(em, "/api/v1/users?limit=10")
+      expect([padded.items.length, padded.pages]).toEqual([20, 3])
+      // A page that isn't full still ends the list.
+      expect((await all(em, "/api/v1/users?limit=7")).pages).toBe(3)
+    }))
+
   it.effect("searches groups by name (sw/eq) and type; q is not paged; expand=stats counts members", () =>
     Effect.promise(async () => {
       const em = await start()

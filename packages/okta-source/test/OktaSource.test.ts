@@ -35,6 +35,18 @@ describe("readSource", () => {
       expect((yield* src.stats).requests).toBe(total)
     }))
 
+  it.scopedLive("a list that ends with an empty page (a next link from the last full page) reads whole", () =>
+    Effect.gen(function*() {
+      const em = yield* emulator({ nextOnFullLastPage: true })
+      em.seed(org)
+      const src = yield* source(em, { pageSize: 3 })
+      const eng = em.state().groups.find((g) => g.name === "Engineering")!
+      const { snapshot } = yield* src.readSource(rules([{ select: { ids: [eng.id] } }]))
+      expect(canonical(snapshot).memberships).toEqual(emulatorMemberships(em, [eng.id]))
+      // Three members at three a page: a full page, then the empty one it links to.
+      expect(em.counters()["GET /api/v1/groups/{groupId}/users"]).toBe(2)
+    }))
+
   it.scopedLive("linked groups are read even when unselected; a deleted one (404) is left out", () =>
     Effect.gen(function*() {
       const em = yield* emulator()

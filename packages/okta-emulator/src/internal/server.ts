@@ -300,13 +300,18 @@ const lowerBound = <A>(items: ReadonlyArray<A>, seqOf: (a: A) => number, after: 
   return lo
 }
 
-/** Pages a seq-ordered list: up to `limit` items after the cursor that pass `keep`. */
+/**
+ * Pages a seq-ordered list: up to `limit` items after the cursor that pass `keep`. `next` is linked
+ * when more items follow, or, with `nextOnFullPage`, whenever the page is full (a server that doesn't
+ * look ahead: the last page of a list whose size is a multiple of `limit` then links to an empty one).
+ */
 const pageOf = <A>(
   items: ReadonlyArray<A>,
   seqOf: (a: A) => number,
   after: number,
   limit: number,
-  keep: (a: A) => boolean
+  keep: (a: A) => boolean,
+  nextOnFullPage: boolean
 ): { page: Array<A>; next: string | undefined } => {
   const page: Array<A> = []
   for (let i = lowerBound(items, seqOf, after); i < items.length; i++) {
@@ -315,7 +320,7 @@ const pageOf = <A>(
     if (page.length === limit) return { page, next: encodeCursor(seqOf(page[page.length - 1]!)) }
     page.push(item)
   }
-  return { page, next: undefined }
+  return { page, next: nextOnFullPage && page.length === limit ? encodeCursor(seqOf(page[page.length - 1]!)) : undefined }
 }
 
 const userView = (u: UserRec) => ({
@@ -347,6 +352,8 @@ export interface ServerState {
   readonly counters: Map<string, number>
   faults: Array<FaultRule & { remaining: number }>
   emptyLists: boolean
+  /** Link `next` from every full page, even the last (see `pageOf`). */
+  nextOnFullLastPage: boolean
 }
 
 export const makeRoutes = (state: ServerState): ReadonlyArray<Route> => {
@@ -361,6 +368,8 @@ export const makeRoutes = (state: ServerState): ReadonlyArray<Route> => {
       ? { status: 200, body: [], links: linkHeaders(base(), ctx.url, limit, undefined) }
       : undefined
   const actor = (ctx: Ctx) => ctx.principal.actor
+  const paged = <A>(items: ReadonlyArray<A>, seqOf: (a: A) => number, after: number, limit: number, keep: (a: A) => boolean) =>
+    pageOf(items, seqOf, after, limit, keep, state.nextOnFullLastPage)
   const profileOf = (body: unknown): Record<string, unknown> => {
     const p = (body as { profile?: unknown } | null)?.profile
     if (p === null || typeof p !== "object" || Array.isArray(p)) throw badRequest("profile", "profile: must be an object")
@@ -384,7 +393,7 @@ export const makeRoutes = (state: ServerState): ReadonlyArray<Route> => {
       }
       const search = parseExpr(ctx.url.searchParams.get("search"), "search")
       const filter = parseExpr(ctx.url.searchParams.get("filter"), "filter")
-      const { page, next } = pageOf(org.groupsInOrder(), (g) => g.seq, parseAfter(ctx.url), limit, (g) => {
+      const { page, next } = paged(org.groupsInOrder(), (g) => g.seq, parseAfter(ctx.url), limit, (g) => {
         const v = groupView(g)
         return (!search || matches(search, v)) && (!filter || matches(filter, v))
       })
@@ -419,7 +428,7 @@ export const makeRoutes = (state: ServerState): ReadonlyArray<Route> => {
       const g = org.group(ctx.params.groupId!)
       const e = empty(ctx, limit)
       if (e) return e
-      const { page, next } = pageOf(org.membersInOrder(g), (id) => org.users.get(id)!.seq, parseAfter(ctx.url), limit, () => true)
+      const { page, next } = paged(org.membersInOrder(g), (id) => org.users.get(id)!.seq, parseAfter(ctx.url), limit, () => true)
       return {
         status: 200,
         body: page.map((id) => renderUser(org, org.users.get(id)!)),
@@ -443,7 +452,7 @@ export const makeRoutes = (state: ServerState): ReadonlyArray<Route> => {
       const filter = parseExpr(sp.get("filter"), "filter")
       const q = sp.get("q")?.toLowerCase()
       const all = search === undefined && filter === undefined && q === undefined
-      const { page, next } = pageOf(org.usersInOrder(), (u) => u.seq, parseAfter(ctx.url), limit, (u) => {
+      const { page, next } = paged(org.usersInOrder(), (u) => u.seq, parseAfter(ctx.url), limit, (u) => {
         if (all) return u.status !== "DEPROVISIONED"
         if (q !== undefined) {
           return startsWithCI(u.profile.firstName, q) || startsWithCI(u.profile.lastName, q) || startsWithCI(u.profile.email, q)
@@ -494,7 +503,7 @@ export const makeRoutes = (state: ServerState): ReadonlyArray<Route> => {
       if (e) return e
       const expandUser = ctx.url.searchParams.get("expand") === "user"
       const q = ctx.url.searchParams.get("q")?.toLowerCase()
-      const { page, next } = pageOf(org.usersInOrder(), (u) => u.seq, parseAfter(ctx.url), limit, (u) => {
+      const { page, next } = paged(org.usersInOrder(), (u) => u.seq, parseAfter(ctx.url), limit, (u) => {
         if (org.appScope(u.id) === undefined) return false
         return q === undefined || startsWithCI(u.profile.email, q) || startsWithCI(u.profile.firstName, q) ||
           startsWithCI(u.profile.lastName, q)
@@ -530,7 +539,7 @@ export const makeRoutes = (state: ServerState): ReadonlyArray<Route> => {
       const e = empty(ctx, limit)
       if (e) return e
       const q = ctx.url.searchParams.get("q")?.toLowerCase()
-      const { page, next } = pageOf(org.groupsInOrder(), (g) => g.seq, parseAfter(ctx.url), limit, (g) =>
+      const { page, next } = paged(org.groupsInOrder(), (g) => g.seq, parseAfter(ctx.url), limit, (g) =>
         org.appGroups.has(g.id) && (q === undefined || startsWithCI(g.profile.name, q))
       )
       return { status: 200, body: page.map((g) => renderAppGroup(org, g)), links: linkHeaders(base(), ctx.url, limit, next) }
