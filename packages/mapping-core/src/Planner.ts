@@ -198,6 +198,7 @@ export const reconcileLinks = (input: PlanInput, plan: Plan, outcomes: ReadonlyA
     removing.set(op.key, (removing.get(op.key) ?? true) && done.has(index))
   })
   const createdByKey = new Map<string, MondayTeamId>()
+  const renamed = new Map<string, string>()
   const added = new Map<string, Set<string>>()
   const removed = new Map<string, Set<string>>()
   const note = (map: Map<string, Set<string>>, teamId: string, ids: ReadonlyArray<string>) => {
@@ -224,6 +225,7 @@ export const reconcileLinks = (input: PlanInput, plan: Plan, outcomes: ReadonlyA
         return
       }
       case "RenameTeam": {
+        renamed.set(op.teamId, op.to)
         const l = links.get(op.teamId)
         if (l !== undefined) l.displayName = op.to
         return
@@ -258,7 +260,8 @@ export const reconcileLinks = (input: PlanInput, plan: Plan, outcomes: ReadonlyA
     if (l === undefined) {
       l = {
         teamId: team.id,
-        displayName: team.displayName,
+        // An adopted team renamed to the desired case by this plan goes by its new name.
+        displayName: renamed.get(team.id) ?? team.displayName,
         groupIds: [],
         origin: "adopted",
         managed: new Set(),

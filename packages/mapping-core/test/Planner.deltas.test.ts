@@ -82,6 +82,27 @@ describe("group changes", () => {
   })
 })
 
+describe("names equal but for case", () => {
+  it("a group renamed to another team's name in another case holds both, the untouched one too", () => {
+    const input = org({
+      users: { u1: {}, u2: {} },
+      groups: { g1: { name: "ops", members: ["u1"] }, g2: { name: "api", members: ["u2"] } }
+    }, config())
+    const planner = Planner.make(input)
+    expect(planner.planAll().operations.map((o) => o.key)).toStrictEqual(["api", "ops"])
+    // "Ops" and "ops" would be one team in monday.com: neither is created while both are wanted.
+    const plan = planner.planTouched(planner.applyDeltas([{ _tag: "GroupRenamed", groupId: gid("g2"), name: "Ops" }]))
+    expect(plan.operations).toStrictEqual([])
+    expect(plan.blockers).toMatchObject([
+      { _tag: "NameCollision", key: "Ops", others: ["ops"] },
+      { _tag: "NameCollision", key: "ops", others: ["Ops"] }
+    ])
+    // Renamed apart again, both go ahead.
+    const apart = planner.planTouched(planner.applyDeltas([{ _tag: "GroupRenamed", groupId: gid("g2"), name: "Ops team" }]))
+    expect(apart.operations.map((o) => o.key)).toStrictEqual(["Ops team", "ops"])
+  })
+})
+
 describe("user changes", () => {
   const suspended: Delta = { _tag: "UserStatusChanged", userId: uid("u2"), status: "SUSPENDED" }
 

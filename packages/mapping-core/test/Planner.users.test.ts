@@ -39,10 +39,16 @@ describe("team names are compared without case (monday.com replaces a same-name 
     const refused = Planner.plan(org(spec, rules({ mappings: [{ select: { names: ["sales"] } }] })))
     expect(refused.operations).toStrictEqual([])
     expect(refused.blockers).toMatchObject([{ _tag: "NameTaken", key: "sales", teamId: "T1" }])
-    const adopted = Planner.plan(org(spec, rules({ mappings: [{ select: { names: ["sales"] } }], policies: { existingTeam: "adopt" } })))
+    const input = org(spec, rules({ mappings: [{ select: { names: ["sales"] } }], policies: { existingTeam: "adopt" } }))
+    const adopted = Planner.plan(input)
+    // Adopted, it takes the desired name's case in the same plan.
     expect(adopted.operations).toStrictEqual([
+      { _tag: "RenameTeam", key: "sales", teamId: "T1", from: "Sales", to: "sales" },
       { _tag: "PatchMembers", key: "sales", teamId: "T1", displayName: "sales", add: [mid("u1")], remove: [] }
     ])
+    const after = applied(input, adopted)
+    expect(after.links.teams).toMatchObject([{ teamId: "T1", displayName: "sales", origin: "adopted" }])
+    expect(Planner.plan(after).operations).toStrictEqual([])
   })
 
   it("refuses to rename a linked team into a name another team holds in another case", () => {

@@ -10,6 +10,7 @@ import type {
   MondayUser,
   MondayUserId,
   OktaGroupId,
+  OktaUser,
   SourceSnapshot,
   TargetSnapshot,
   TeamLink
@@ -164,8 +165,10 @@ const pushTo = <K, V>(map: Map<K, Array<V>>, k: K, v: V) => {
 const EMPTY_INTS = new Int32Array(0)
 
 class TargetIndex {
-  readonly users = new Map<string, MondayUser>()
-  readonly byUserName = new Map<string, MondayUser>()
+  /** The user of each first-seen number (users are numbered first; ids seen only in teams have none). */
+  private readonly userAt: ReadonlyArray<MondayUser>
+  /** Lowercased userName → the user's first-seen number. */
+  private readonly byUserName = new Map<string, number>()
   readonly teams = new Map<string, MondayTeam>()
   readonly teamsByName = new Map<string, Array<MondayTeam>>()
   /**
@@ -186,27 +189,48 @@ class TargetIndex {
    * real ids so team operations can list them (they are not users of the snapshot).
    */
   constructor(readonly snapshot: TargetSnapshot, readonly extraIds: ReadonlySet<string> = new Set()) {
-    const ids: Array<string> = []
+    const firstSeen = this.firstSeen
+    let ids: Array<string> = []
     const intern = (id: string): number => {
-      let i = this.firstSeen.get(id)
+      let i = firstSeen.get(id)
       if (i === undefined) {
         i = ids.length
-        this.firstSeen.set(id, i)
+        firstSeen.set(id, i)
         ids.push(id)
       }
       return i
     }
-    for (const u of snapshot.users) {
-      this.users.set(u.id, u)
-      this.byUserName.set(u.userName.toLowerCase(), u)
-      intern(u.id)
+    // Users are numbered by position (one map write each, no read) unless an id repeats; then the
+    // last entry wins, as a map of users would have it.
+    const users = snapshot.users
+    for (let i = 0; i < users.length; i++) firstSeen.set(users[i]!.id, i)
+    if (firstSeen.size === users.length) {
+      ids = users.map((u) => u.id)
+      this.userAt = users
+    } else {
+      firstSeen.clear()
+      const userAt: Array<MondayUser> = []
+      for (const u of users) userAt[intern(u.id)] = u
+      this.userAt = userAt
     }
+    for (let i = 0; i < ids.length; i++) this.byUserName.set(this.userAt[i]!.userName.toLowerCase(), i)
+    let total = 0
+    for (const t of snapshot.teams) total += t.members.length
+    // Every team's members in one buffer (a view each), rather than an allocation per team.
+    const buffer = new Int32Array(total)
+    let offset = 0
     for (const t of snapshot.teams) {
       this.teams.set(t.id, t)
       // monday.com treats names that differ only in case as the same team (POST replaces it).
       pushTo(this.teamsByName, t.displayName.toLowerCase(), t)
-      const arr = new Int32Array(t.members.length)
-      for (let i = 0; i < arr.length; i++) arr[i] = intern(t.members[i]!)
+      const members = t.members
+      const arr = buffer.subarray(offset, offset + members.length)
+      offset += members.length
+      for (let i = 0; i < members.length; i++) {
+        const id = members[i]!
+        const known = firstSeen.get(id)
+        arr[i] = known === undefined ? intern(id) : known
+      }
       this.lists.push(arr)
     }
     for (const id of extraIds) intern(id)
@@ -225,6 +249,32 @@ class TargetIndex {
   indexOf(id: string): number {
     const i = this.firstSeen.get(id)
     return i === undefined ? -1 : this.rankOf[i]!
+  }
+
+  /** The user with this id, if the snapshot has one. */
+  user(id: string): MondayUser | undefined {
+    const i = this.firstSeen.get(id)
+    return i === undefined ? undefined : this.userAt[i]
+  }
+
+  /** The first-seen number of the user with this id (-1: not a user of the snapshot). */
+  userNumber(id: string): number {
+    const i = this.firstSeen.get(id)
+    return i === undefined || this.userAt[i] === undefined ? -1 : i
+  }
+
+  /** The first-seen number of the user whose userName is this (lowercased) email, or -1. */
+  userNumberByName(lowerCaseEmail: string): number {
+    return this.byUserName.get(lowerCaseEmail) ?? -1
+  }
+
+  userOfNumber(i: number): MondayUser {
+    return this.userAt[i]!
+  }
+
+  /** The rank (number in id order) of a first-seen number. */
+  rankOfNumber(i: number): number {
+    return this.rankOf[i]!
   }
 
   /** A team's members as numbers, as listed (duplicates kept). */
@@ -303,8 +353,31 @@ export class PlannerState {
   /** Desired team names by their lower case, for names that collide in monday.com (built on demand). */
   private caseIndex: Map<string, Array<string>> | undefined = undefined
 
+  /** Keeps the case index (once built) in step as desired keys come and go, in O(1) each. */
+  private caseIndexAdd(key: string): void {
+    if (this.caseIndex === undefined) return
+    const lower = key.toLowerCase()
+    const list = this.caseIndex.get(lower)
+    if (list === undefined) this.caseIndex.set(lower, [key])
+    else list.push(key)
+  }
+
+  private caseIndexRemove(key: string): void {
+    const list = this.caseIndex?.get(key.toLowerCase())
+    if (list === undefined) return
+    const i = list.indexOf(key)
+    if (i >= 0) list.splice(i, 1)
+    if (list.length === 0) this.caseIndex!.delete(key.toLowerCase())
+  }
+
   /** The other desired names equal to `key` but for letter case. */
   private caseTwins(key: string): ReadonlyArray<string> {
+    const list = this.sameButCase(key)
+    return list.length < 2 ? [] : sorted(list.filter((k) => k !== key))
+  }
+
+  /** Every desired name equal to `key` but for letter case (`key` too, if desired). */
+  private sameButCase(key: string): ReadonlyArray<string> {
     if (this.caseIndex === undefined) {
       const index = new Map<string, Array<string>>()
       for (const k of this.keyGroups.keys()) {
@@ -315,11 +388,21 @@ export class PlannerState {
       }
       this.caseIndex = index
     }
-    const list = this.caseIndex.get(key.toLowerCase())
-    return list === undefined || list.length < 2 ? [] : sorted(list.filter((k) => k !== key))
+    return this.caseIndex.get(key.toLowerCase()) ?? []
   }
-  /** Resolution of each user, by user number; undefined until asked for (or after a change). */
-  private readonly resolutions: Array<Resolution | undefined> = []
+  /**
+   * Resolution of each user, by user number; undefined until asked for (or after a change). Kept
+   * dense: users are resolved in no order, and writes past the end would turn it into a slow
+   * dictionary array.
+   */
+  private resolutions: Array<Resolution | undefined> = []
+  /**
+   * What building a team reads of each resolution, by user number, in typed arrays (cheaper to
+   * reach than the objects when a million memberships are visited in no order): 0 unresolved,
+   * 1 excluded, 2 ready, 3 not ready; and the monday.com number (-1: none).
+   */
+  private standing = new Int8Array(0)
+  private standingMonday = new Int32Array(0)
   /**
    * The Okta users whose resolution maps to each monday.com user: one in `revHead` (-1: none),
    * any further ones (two Okta users with one email) in `revMore`. Kept for resolved users only.
@@ -414,7 +497,8 @@ export class PlannerState {
 
   /** Every resolution, team state and cached number depends on the target and the links. */
   private forgetResolutions(): void {
-    this.resolutions.length = 0
+    this.resolutions = new Array<Resolution | undefined>(this.source.userIds.length).fill(undefined)
+    this.standing.fill(0)
     this.deactivating.clear()
     this.runTeams.clear()
     this.runTeamTotal = 0
@@ -441,11 +525,13 @@ export class PlannerState {
     if (selected !== undefined && selected.key === "") this.unnamed.set(groupId, selected.mapping)
     else this.unnamed.delete(groupId)
     if (old === sel?.key) return
-    this.caseIndex = undefined
     if (old !== undefined) {
       const set = this.keyGroups.get(old)!
       set.delete(groupId)
-      if (set.size === 0) this.keyGroups.delete(old)
+      if (set.size === 0) {
+        this.keyGroups.delete(old)
+        this.caseIndexRemove(old)
+      }
       this.groupKey.delete(groupId)
       this.groupKeyNumber[this.source.numberOfGroup(groupId)] = -1
     }
@@ -457,7 +543,10 @@ export class PlannerState {
       while (this.groupKeyNumber.length < g) this.groupKeyNumber.push(-1)
       this.groupKeyNumber[g] = k
       let set = this.keyGroups.get(sel.key)
-      if (set === undefined) this.keyGroups.set(sel.key, (set = new Set()))
+      if (set === undefined) {
+        this.keyGroups.set(sel.key, (set = new Set()))
+        this.caseIndexAdd(sel.key)
+      }
       set.add(groupId)
     }
   }
@@ -570,6 +659,7 @@ export class PlannerState {
     const r = this.resolutions[u]
     if (r === undefined) return -1
     this.resolutions[u] = undefined
+    this.standing[u] = 0
     this.deactivating.delete(u)
     const m = r.mondayIdx
     if (m >= 0) {
@@ -586,24 +676,30 @@ export class PlannerState {
    * still exists (kept when the email changed), else the user whose userName is the lowercased email.
    */
   mondayUserFor(oktaUserId: string): MondayUser | undefined {
+    const n = this.mondayNumberFor(oktaUserId, this.source.users.get(oktaUserId))
+    return n < 0 ? undefined : this.target.userOfNumber(n)
+  }
+
+  /** `mondayUserFor` as the target's first-seen number (-1: none), for a user already looked up. */
+  private mondayNumberFor(oktaUserId: string, user: OktaUser | undefined): number {
     const link = this.links.users.get(oktaUserId)
     if (link !== undefined) {
-      const linked = this.target.users.get(link.mondayUserId)
-      if (linked !== undefined) return linked
+      const linked = this.target.userNumber(link.mondayUserId)
+      if (linked >= 0) return linked
     }
-    const user = this.source.users.get(oktaUserId)
-    return user === undefined ? undefined : this.target.byUserName.get(user.email.toLowerCase())
+    return user === undefined ? -1 : this.target.userNumberByName(user.email.toLowerCase())
   }
 
   resolve(u: number): Resolution {
     let r = this.resolutions[u]
     if (r !== undefined) return r
     const userId = this.source.userIds[u]!
-    const user = this.source.users.get(userId)
+    const user = this.source.users.at(u)
     if (this.rules.isUserExcluded(user, userId)) {
       r = EXCLUDED
     } else {
-      const monday = this.mondayUserFor(userId)
+      const mondayNumber = this.mondayNumberFor(userId, user)
+      const monday = mondayNumber < 0 ? undefined : this.target.userOfNumber(mondayNumber)
       let notReady: BlockedUser | undefined = undefined
       const email = user?.email ?? ""
       const assignment = this.source.assignments.get(userId)
@@ -634,7 +730,11 @@ export class PlannerState {
       } else if (!monday.active && decision?.readyAs !== monday.id) {
         notReady = { oktaUserId: user.id, email, reason: "deactivated-in-monday" }
       }
-      let mondayIdx = mondayId === undefined ? -1 : this.target.indexOf(mondayId)
+      let mondayIdx = mondayId === undefined
+        ? -1
+        : mondayId === monday?.id
+        ? this.target.rankOfNumber(mondayNumber)
+        : this.target.indexOf(mondayId)
       if (mondayId !== undefined && mondayIdx < 0 && placeholderOktaUserId(mondayId) !== undefined) {
         // Numbered by `numberPlaceholders` before any plan; until then the user counts as not provisioned.
         this.missingPlaceholders.add(mondayId)
@@ -652,7 +752,19 @@ export class PlannerState {
         }
       }
     }
+    while (this.resolutions.length < u) this.resolutions.push(undefined)
     this.resolutions[u] = r
+    if (u >= this.standing.length) {
+      const size = Math.max(u + 1, this.source.userIds.length, this.standing.length + (this.standing.length >> 1))
+      const standing = new Int8Array(size)
+      standing.set(this.standing)
+      this.standing = standing
+      const monday = new Int32Array(size)
+      monday.set(this.standingMonday)
+      this.standingMonday = monday
+    }
+    this.standing[u] = r.excluded ? 1 : r.notReady === undefined ? 2 : 3
+    this.standingMonday[u] = r.mondayIdx
     if (r.decision?.deactivate !== undefined) this.deactivating.set(u, r.decision.deactivate)
     return r
   }
@@ -808,6 +920,12 @@ export class PlannerState {
     const cached = this.managedRanks.get(link)
     const ids = this.target.mondayIds
     const out: Array<number> = []
+    if (cached === undefined && cands.length <= 4) {
+      // A few candidates (the usual case): scanning the list beats hashing every managed member.
+      const managed = link.managedMembers
+      for (let i = 0; i < cands.length; i++) if (managed.includes(ids[cands[i]!]! as MondayUserId)) out.push(cands[i]!)
+      return Int32Array.from(out)
+    }
     if (cached !== undefined) {
       for (let i = 0; i < cands.length; i++) if (search(cached, cached.length, cands[i]!) >= 0) out.push(cands[i]!)
     } else {
@@ -831,15 +949,19 @@ export class PlannerState {
       if (b.userSeen[u] === b.gen) return
       b.userSeen[u] = b.gen
     }
-    const r = this.resolutions[u] ?? this.resolve(u)
-    if (r.excluded) return
+    let standing = u < this.standing.length ? this.standing[u]! : 0
+    if (standing === 0) {
+      this.resolve(u)
+      standing = this.standing[u]!
+    }
+    if (standing === 1) return
     b.members++
-    const mi = r.mondayIdx
+    const mi = this.standingMonday[u]!
     if (mi >= 0) {
       b.desiredMark[mi] = b.gen
       if (b.desired !== undefined) b.desired.add(this.target.mondayIds[mi]!)
     }
-    if (r.notReady !== undefined) b.notReady.push(r.notReady)
+    if (standing === 3) b.notReady.push(this.resolutions[u]!.notReady!)
     else if (b.readyMark[mi] !== b.gen) {
       b.readyMark[mi] = b.gen
       b.ready[b.readyCount++] = mi
@@ -902,6 +1024,9 @@ export class PlannerState {
       rename = { from: match.team.displayName, to: key }
       taken = this.unlinkedNamed(key)
     }
+    // An adopted team's name equals the desired one but maybe for case: it takes the desired case
+    // in the same plan (else the next plan would rename it).
+    if (match.kind === "adopt" && match.team.displayName !== key) rename = { from: match.team.displayName, to: key }
     // Two desired names equal but for case are one name to monday.com: a create of either would
     // replace the other. A team already linked keeps going; the newcomers are held.
     const twins = this.caseTwins(key)
@@ -1054,6 +1179,8 @@ export class PlannerState {
       }
     }
     for (const k of outKeys) for (const l of this.links.byName.get(k) ?? []) links.add(l)
+    // A name that came or went decides whether the names equal to it but for case collide.
+    for (const k of [...outKeys]) for (const twin of this.sameButCase(k)) outKeys.add(twin)
     for (const k of [...outKeys]) if (!this.keyGroups.has(k)) outKeys.delete(k)
     return { keys: outKeys, links }
   }
@@ -1403,13 +1530,13 @@ export class PlannerState {
   matchUsers(): Array<UserLink> {
     const out = new Map<string, UserLink>()
     for (const l of this.links.links.users) {
-      if (this.target.users.has(l.mondayUserId)) out.set(l.oktaUserId, l)
+      if (this.target.user(l.mondayUserId) !== undefined) out.set(l.oktaUserId, l)
     }
     for (const u of this.source.users.values()) {
       if (out.has(u.id)) continue
       const email = u.email.toLowerCase()
-      const m = this.target.byUserName.get(email)
-      if (m !== undefined) out.set(u.id, new UserLink({ oktaUserId: u.id, mondayUserId: m.id, email }, true))
+      const m = this.target.userNumberByName(email)
+      if (m >= 0) out.set(u.id, new UserLink({ oktaUserId: u.id, mondayUserId: this.target.userOfNumber(m).id, email }, true))
     }
     return Array.from(out.values()).sort((a, b) => byString(a.oktaUserId, b.oktaUserId))
   }

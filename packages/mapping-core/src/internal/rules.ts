@@ -95,7 +95,7 @@ export const compileRules = (config: RuleConfig): CompiledRules => {
   }
 
   const isUserExcluded = (user: OktaUser | undefined, userId: string): boolean => {
-    if (exUserIds.has(userId)) return true
+    if (exUserIds.size > 0 && exUserIds.has(userId)) return true
     if (user === undefined || exEmails.size === 0) return false
     return exEmails.has(user.email.toLowerCase()) || exEmails.has(user.login.toLowerCase())
   }

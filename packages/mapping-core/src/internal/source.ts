@@ -30,8 +30,43 @@ export const emptyEffects = (): DeltaEffects => ({
 
 export type Members = Int32Array | Set<number>
 
+/**
+ * The Okta users by id, held by user number: one map (the numbering) serves both, so a read by
+ * number costs no lookup and loading a snapshot writes one map, not two.
+ */
+export class UserTable {
+  private readonly byNumber: Array<OktaUser | undefined> = []
+  constructor(private readonly index: SourceIndex) {}
+
+  get(id: string): OktaUser | undefined {
+    const u = this.index.userIndex.get(id)
+    return u === undefined ? undefined : this.byNumber[u]
+  }
+
+  /** The user of a user number (undefined: an id Okta listed no user for). */
+  at(u: number): OktaUser | undefined {
+    return this.byNumber[u]
+  }
+
+  set(id: string, user: OktaUser): void {
+    const u = this.index.indexOfUser(id)
+    // Dense, so it never turns into a slow dictionary array.
+    while (this.byNumber.length < u) this.byNumber.push(undefined)
+    this.byNumber[u] = user
+  }
+
+  /** Fills the table from users numbered 0, 1, … in order (see `fromSnapshot`). */
+  fill(users: ReadonlyArray<OktaUser>): void {
+    for (let i = 0; i < users.length; i++) this.byNumber[i] = users[i]
+  }
+
+  *values(): IterableIterator<OktaUser> {
+    for (const u of this.byNumber) if (u !== undefined) yield u
+  }
+}
+
 export class SourceIndex {
-  readonly users = new Map<string, OktaUser>()
+  readonly users = new UserTable(this)
   readonly groups = new Map<string, OktaGroup>()
   readonly assignments = new Map<string, AppAssignment>()
   readonly assignedGroups = new Set<string>()
@@ -43,7 +78,9 @@ export class SourceIndex {
   private readonly groupNumber = new Map<string, number>()
   private readonly groupIds: Array<string> = []
   private readonly byNumber: Array<Members | undefined> = []
-  // Groups (by number) of each user as built from the snapshot (CSR), and those joined since.
+  // Groups (by number) of each user (CSR), built when a delta first needs it (a full plan never
+  // does), and the groups joined since. The table may hold groups a user left: `isMember` decides.
+  private ugBuilt = false
   private ugStart = new Int32Array(1)
   private ugList = new Int32Array(0)
   private readonly ugExtra = new Map<number, Set<number>>()
@@ -77,24 +114,34 @@ export class SourceIndex {
 
   static fromSnapshot(source: SourceSnapshot): SourceIndex {
     const index = new SourceIndex()
-    for (const u of source.users) {
-      index.users.set(u.id, u)
-      index.indexOfUser(u.id)
+    // Users are numbered by position, one map write each, unless an id repeats (then as it comes).
+    const users = source.users
+    for (let i = 0; i < users.length; i++) index.userIndex.set(users[i]!.id, i)
+    if (index.userIndex.size === users.length) {
+      for (const u of users) index.userIds.push(u.id)
+      index.users.fill(users)
+    } else {
+      // The last entry of a repeated id wins, as a map of users would have it.
+      index.userIndex.clear()
+      for (const u of users) index.users.set(u.id, u)
     }
     for (const g of source.groups) index.groups.set(g.id, g)
-    const lists: Array<Int32Array> = []
-    const listGroups: Array<number> = []
     let total = 0
+    for (const m of source.memberships) total += m.userIds.length
+    // Every group's members in one buffer (a view each), rather than an allocation per group.
+    const buffer = new Int32Array(total)
+    let offset = 0
     let seen = new Int32Array(index.userIds.length + 1)
     let gen = 0
     for (const m of source.memberships) {
       const ids = m.userIds
-      let arr = new Int32Array(ids.length)
-      let n = 0
+      const from = offset
       gen++
       // A user listed twice in one group counts once (the list is read as a set).
       for (let i = 0; i < ids.length; i++) {
-        const u = index.indexOfUser(ids[i]!)
+        const id = ids[i]!
+        let u = index.userIndex.get(id)
+        if (u === undefined) u = index.indexOfUser(id)
         if (u >= seen.length) {
           const grown = new Int32Array(Math.max(u + 1, seen.length * 2))
           grown.set(seen)
@@ -102,30 +149,14 @@ export class SourceIndex {
         }
         if (seen[u] === gen) continue
         seen[u] = gen
-        arr[n++] = u
+        buffer[offset++] = u
       }
-      if (n < arr.length) arr = arr.slice(0, n)
+      const arr = buffer.subarray(from, offset)
       const prev = index.members.get(m.groupId)
       // A group listed twice (pages merged upstream) keeps the union.
       if (prev !== undefined) index.setMembers(m.groupId, new Set([...prev, ...arr]))
       else index.setMembers(m.groupId, arr)
-      lists.push(arr)
-      listGroups.push(index.numberOfGroup(m.groupId))
-      total += arr.length
     }
-    const n = index.userIds.length
-    const start = new Int32Array(n + 1)
-    for (const arr of lists) for (let i = 0; i < arr.length; i++) start[arr[i]! + 1]!++
-    for (let i = 0; i < n; i++) start[i + 1]! += start[i]!
-    const fill = start.slice(0, n)
-    const list = new Int32Array(total)
-    for (let g = 0; g < lists.length; g++) {
-      const arr = lists[g]!
-      const group = listGroups[g]!
-      for (let i = 0; i < arr.length; i++) list[fill[arr[i]!]!++] = group
-    }
-    index.ugStart = start
-    index.ugList = list
     for (const a of source.assignments) index.assignments.set(a.userId, a)
     for (const g of source.assignedGroupIds) index.assignedGroups.add(g)
     return index
@@ -167,6 +198,7 @@ export class SourceIndex {
    * O(groups of the user), integers only.
    */
   inKey(user: number, key: number, keyOf: ArrayLike<number>): boolean {
+    if (!this.ugBuilt) this.buildUserGroups()
     if (user + 1 < this.ugStart.length) {
       const end = this.ugStart[user + 1]!
       for (let i = this.ugStart[user]!; i < end; i++) {
@@ -179,8 +211,33 @@ export class SourceIndex {
     return false
   }
 
+  /** The groups of every user, from every group's members now: O(memberships), once. */
+  private buildUserGroups(): void {
+    this.ugBuilt = true
+    const n = this.userIds.length
+    const start = new Int32Array(n + 1)
+    const each = (f: (u: number, g: number) => void) => {
+      for (let g = 0; g < this.byNumber.length; g++) {
+        const m = this.byNumber[g]
+        if (m === undefined) continue
+        if (m instanceof Int32Array) for (let i = 0; i < m.length; i++) f(m[i]!, g)
+        else for (const u of m) f(u, g)
+      }
+    }
+    each((u) => start[u + 1]!++)
+    for (let i = 0; i < n; i++) start[i + 1]! += start[i]!
+    const fill = start.slice(0, n)
+    const list = new Int32Array(start[n]!)
+    each((u, g) => {
+      list[fill[u]!++] = g
+    })
+    this.ugStart = start
+    this.ugList = list
+  }
+
   /** The groups a user is in now. */
   groupsOf(user: number): Set<string> {
+    if (!this.ugBuilt) this.buildUserGroups()
     const out = new Set<string>()
     if (user + 1 < this.ugStart.length) {
       for (let i = this.ugStart[user]!; i < this.ugStart[user + 1]!; i++) {
