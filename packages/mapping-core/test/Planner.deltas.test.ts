@@ -6,6 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { Delta } from "../src/Delta.js"
 import type { OperationOutcome, Plan } from "../src/Plan.js"
+import { encodePlan } from "../src/PlanFile.js"
 import * as Planner from "../src/Planner.js"
 import { gid, mid, org, rules, tid, uid } from "./util/org.js"
 import type { OrgSpec } from "./util/org.js"
@@ -120,6 +121,20 @@ describe("user changes", () => {
     const plan = live(org(spec, config({ notReadyMembers: "skip" }))).batch([suspended])
     expect(plan.operations).toStrictEqual([])
     expect(plan.warnings).toMatchObject([{ _tag: "MembersSkipped", key: "web", users: [{ oktaUserId: "u2" }] }])
+  })
+})
+
+describe("plans are values", () => {
+  it("a plan made earlier stays as it was when later batches change the same teams", () => {
+    const planner = Planner.make(org({ ...spec, teams: [], links: [] }, config({ notReadyMembers: "skip" })))
+    const first = planner.planTouched(planner.applyDeltas([{ _tag: "UserStatusChanged", userId: uid("u2"), status: "SUSPENDED" }]))
+    const text = encodePlan(first)
+    expect(first.warnings).toMatchObject([{ _tag: "MembersSkipped", key: "web", users: [{ oktaUserId: "u2" }] }])
+    planner.planTouched(planner.applyDeltas([
+      { _tag: "UserStatusChanged", userId: uid("u1"), status: "SUSPENDED" },
+      { _tag: "MemberAdded", groupId: gid("g1"), userId: uid("u3") }
+    ]))
+    expect(encodePlan(first)).toBe(text)
   })
 })
 

@@ -118,7 +118,29 @@ export interface TeamState {
   /** The link whose managed members filter the candidates (undefined: none, so no removals under keep). */
   readonly link: TeamLink | undefined
   /** Desired Okta users that can't be pushed, sorted by Okta user id. */
-  readonly notReady: Array<BlockedUser>
+  notReady: Array<BlockedUser>
+  /** Whether a plan holds `notReady` (in a blocker or warning): then it is copied before a change. */
+  notReadyShared: boolean
+}
+
+/** Monday.com ids a plan lists (a team's adds): an array, or read from a state's numbers on demand. */
+export interface Ids {
+  readonly length: number
+  slice(start: number, end?: number): Array<string>
+}
+
+/** A team's adds as ids, made from its sorted numbers chunk by chunk, without a copy of them all. */
+class RankedIds implements Ids {
+  constructor(private readonly ranks: SortedInts, private readonly ids: ReadonlyArray<string>) {}
+  get length(): number {
+    return this.ranks.length
+  }
+  slice(start: number, end: number = this.ranks.length): Array<string> {
+    const to = Math.min(end, this.ranks.length)
+    const out: Array<string> = new Array(Math.max(to - start, 0))
+    for (let i = start; i < to; i++) out[i - start] = this.ids[this.ranks.at(i)]!
+    return out
+  }
 }
 
 /** One desired team worked out, before the run-wide removal limit is applied. */
@@ -133,7 +155,8 @@ export interface TeamDraft {
   readonly removalBlockers: Array<Blocker>
   readonly warnings: Array<Warning>
   readonly rename: { readonly from: string; readonly to: string } | undefined
-  readonly adds: ReadonlyArray<string>
+  /** Read while the plan is assembled: the state it comes from changes with the next batch. */
+  readonly adds: Ids
   readonly removals: ReadonlyArray<string>
 }
 
@@ -163,6 +186,7 @@ const pushTo = <K, V>(map: Map<K, Array<V>>, k: K, v: V) => {
 }
 
 const EMPTY_INTS = new Int32Array(0)
+const NO_KEYS: ReadonlyArray<string> = []
 
 class TargetIndex {
   /** The user of each first-seen number (users are numbered first; ids seen only in teams have none). */
@@ -373,7 +397,7 @@ export class PlannerState {
   /** The other desired names equal to `key` but for letter case. */
   private caseTwins(key: string): ReadonlyArray<string> {
     const list = this.sameButCase(key)
-    return list.length < 2 ? [] : sorted(list.filter((k) => k !== key))
+    return list.length < 2 ? NO_KEYS : sorted(list.filter((k) => k !== key))
   }
 
   /** Every desired name equal to `key` but for letter case (`key` too, if desired). */
@@ -388,7 +412,7 @@ export class PlannerState {
       }
       this.caseIndex = index
     }
-    return this.caseIndex.get(key.toLowerCase()) ?? []
+    return this.caseIndex.get(key.toLowerCase()) ?? NO_KEYS
   }
   /**
    * Resolution of each user, by user number; undefined until asked for (or after a change). Kept
@@ -409,6 +433,11 @@ export class PlannerState {
    */
   private revHead = new Int32Array(0)
   private readonly revMore = new Map<number, Array<number>>()
+  /**
+   * Each desired team's match, kept until the target or links change, or a batch changes which
+   * groups feed it or the links around it (see `applyDeltas`).
+   */
+  private readonly matches = new Map<string, TeamMatch>()
   /** What each desired team still needs, for the teams planned since the target or links changed. */
   private readonly teamStates = new Map<string, TeamState>()
   /** Each link's managed members as sorted numbers (those the target knows). */
@@ -508,6 +537,7 @@ export class PlannerState {
     this.revHead = new Int32Array(this.target.mondayIds.length).fill(-1)
     this.revMore.clear()
     this.teamStates.clear()
+    this.matches.clear()
     this.managedRanks.clear()
     this.managedAsked.clear()
   }
@@ -577,6 +607,14 @@ export class PlannerState {
       this.teamStates.delete(k)
       if (!this.keyGroups.has(k)) this.setRunTeam(k, undefined)
     }
+    // A group that changed team changes the matches of every team around it: the same keys a
+    // touched plan would plan for it.
+    if (effects.structural.size > 0) {
+      const around = this.scope(effects.structural, keys)
+      for (const k of keys) this.matches.delete(k)
+      for (const k of around.keys) this.matches.delete(k)
+      for (const l of around.links) this.matches.delete(l.displayName)
+    }
     for (const u of effects.users) this.resolve(u)
     // With the lifecycle on every user has a decision (the run-wide limit counts its deactivation).
     if (this.users !== undefined) for (let u = usersBefore; u < this.source.userIds.length; u++) this.resolve(u)
@@ -613,7 +651,7 @@ export class PlannerState {
     const inTeam = this.source.inKey(u, key, this.groupKeyNumber)
     const r = this.resolve(u)
     const id = this.source.userIds[u]!
-    const list = state.notReady
+    let list = state.notReady
     let lo = 0
     let hi = list.length
     while (lo < hi) {
@@ -622,10 +660,16 @@ export class PlannerState {
       else hi = mid
     }
     const found = lo < list.length && list[lo]!.oktaUserId === id
-    if (inTeam && r.notReady !== undefined) {
-      if (found) list[lo] = r.notReady
-      else list.splice(lo, 0, r.notReady)
-    } else if (found) list.splice(lo, 1)
+    const change = inTeam && r.notReady !== undefined ? (found && list[lo] === r.notReady ? "none" : "put") : found ? "drop" : "none"
+    if (change !== "none" && state.notReadyShared) {
+      // An earlier plan holds this list: it keeps what it showed.
+      state.notReady = list = list.slice()
+      state.notReadyShared = false
+    }
+    if (change === "put") {
+      if (found) list[lo] = r.notReady!
+      else list.splice(lo, 0, r.notReady!)
+    } else if (change === "drop") list.splice(lo, 1)
     if (mondayBefore >= 0 && mondayBefore !== r.mondayIdx) this.refreshMonday(state, key, mondayBefore, u, inTeam)
     if (r.mondayIdx >= 0) this.refreshMonday(state, key, r.mondayIdx, u, inTeam)
   }
@@ -634,15 +678,16 @@ export class PlannerState {
   private refreshMonday(state: TeamState, key: number, m: number, u: number, uInTeam: boolean): void {
     let desired = false
     let ready = false
-    const check = (v: number) => {
-      if (!(v === u ? uInTeam : this.source.inKey(v, key, this.groupKeyNumber))) return
-      desired = true
-      if (this.resolutions[v]!.notReady === undefined) ready = true
-    }
+    // The Okta users mapping to `m`: the head, then any more (no closure: this runs per pair).
     const head = this.revHead[m]!
-    if (head >= 0) check(head)
     const more = this.revMore.get(m)
-    if (more !== undefined) for (const v of more) check(v)
+    const n = head < 0 ? 0 : 1 + (more?.length ?? 0)
+    for (let i = 0; i < n; i++) {
+      const v = i === 0 ? head : more![i - 1]!
+      if (!(v === u ? uInTeam : this.source.inKey(v, key, this.groupKeyNumber))) continue
+      desired = true
+      if (this.standing[v] === 2) ready = true
+    }
     const members = (state.current ??= state.team === undefined ? EMPTY_INTS : this.target.members(state.team))
     const current = search(members, members.length, m) >= 0
     if (ready && !current) state.adds.add(m)
@@ -805,6 +850,12 @@ export class PlannerState {
    * team with the same name, adopted or refused by policy; (4) none: create it.
    */
   matchTeam(key: string): TeamMatch {
+    let match = this.matches.get(key)
+    if (match === undefined) this.matches.set(key, (match = this.findMatch(key)))
+    return match
+  }
+
+  private findMatch(key: string): TeamMatch {
     const groups = this.keyGroups.get(key) ?? new Set<string>()
     let best: TeamLink | undefined = undefined
     let bestOverlap = 0
@@ -862,10 +913,12 @@ export class PlannerState {
     const b = this.build
     b.begin(this.source.userIds.length, this.target.mondayIds.length, groupIds.length > 1, desired)
     for (const g of groupIds) {
-      const set = this.source.members.get(g)
-      if (set === undefined) continue
-      if (set instanceof Int32Array) for (let i = 0; i < set.length; i++) this.visit(set[i]!)
-      else for (const u of set) this.visit(u)
+      const m = this.source.members.get(g)
+      if (m === undefined) continue
+      const { base, removed } = m
+      if (removed === undefined) for (let i = 0; i < base.length; i++) this.visit(base[i]!)
+      else for (let i = 0; i < base.length; i++) if (!removed.has(base[i]!)) this.visit(base[i]!)
+      if (m.added !== undefined) for (const u of m.added) this.visit(u)
     }
     const notReady = b.notReady
     if (notReady.length > 1) notReady.sort((x, y) => byString(x.oktaUserId, y.oktaUserId))
@@ -904,7 +957,8 @@ export class PlannerState {
         cands: candSet,
         removals: this.rules.config.policies.handAddedMembers === "remove" ? candSet : SortedInts.of(this.managedAmong(cands, link)),
         link,
-        notReady
+        notReady,
+        notReadyShared: false
       },
       members: b.members,
       ready: b.readyCount
@@ -995,8 +1049,10 @@ export class PlannerState {
     approvals: ReadonlySet<string>
   ): TeamDraft {
     const { limits, policies } = this.rules.config
-    const notReadyList = state.notReady.slice()
-    const draft: TeamDraft = {
+    // Shared with the state rather than copied: the state copies it before its next change.
+    const notReadyList = state.notReady
+    state.notReadyShared = true
+    const draft: { -readonly [K in keyof TeamDraft]: TeamDraft[K] } = {
       key,
       groupIds,
       match,
@@ -1065,9 +1121,9 @@ export class PlannerState {
     if (draft.teamBlockers.length > 0) return draft
 
     const ids = this.target.mondayIds
-    const adds: Array<string> = new Array(state.adds.length)
-    for (let i = 0; i < adds.length; i++) adds[i] = ids[state.adds.at(i)]!
-    if (match.kind === "create") return { ...draft, adds }
+    const adds = new RankedIds(state.adds, ids)
+    draft.adds = adds
+    if (match.kind === "create") return draft
     const team = match.team
     const currentCount = state.currentCount
     // The engine's own members go; hand-added ones only under handAddedMembers: remove.
@@ -1117,7 +1173,9 @@ export class PlannerState {
         }
       }
     }
-    return { ...draft, rename, adds, removals }
+    draft.rename = rename
+    draft.removals = removals
+    return draft
   }
 
   /**
@@ -1162,7 +1220,7 @@ export class PlannerState {
   }
 
   /** Desired keys and links that a set of touched groups (and keys known to have changed) affect. */
-  scope(groupIds: Iterable<string>, keys: Iterable<string>): { keys: Set<string>; links: Set<TeamLink> } {
+  scope(groupIds: Iterable<string>, keys: ReadonlyArray<string> | ReadonlySet<string>): { keys: Set<string>; links: Set<TeamLink> } {
     const outKeys = new Set<string>(keys)
     const links = new Set<TeamLink>()
     for (const g of groupIds) {
@@ -1179,8 +1237,9 @@ export class PlannerState {
       }
     }
     for (const k of outKeys) for (const l of this.links.byName.get(k) ?? []) links.add(l)
-    // A name that came or went decides whether the names equal to it but for case collide.
-    for (const k of [...outKeys]) for (const twin of this.sameButCase(k)) outKeys.add(twin)
+    // A name that came or went (a key that gained or lost groups) decides whether the names equal
+    // to it but for case collide.
+    for (const k of keys) for (const twin of this.sameButCase(k)) outKeys.add(twin)
     for (const k of [...outKeys]) if (!this.keyGroups.has(k)) outKeys.delete(k)
     return { keys: outKeys, links }
   }
@@ -1337,7 +1396,7 @@ export class PlannerState {
       // A team add of a user this plan creates or reactivates needs that user's operation too.
       for (const d of drafts) {
         if (d.teamBlockers.length > 0) continue
-        for (const id of d.adds) {
+        for (const id of d.adds.slice(0)) {
           const m = this.target.indexOf(id)
           if (m < 0) continue
           const head = this.revHead[m]!

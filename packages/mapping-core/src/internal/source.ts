@@ -28,7 +28,30 @@ export const emptyEffects = (): DeltaEffects => ({
   memberUsers: []
 })
 
-export type Members = Int32Array | Set<number>
+/**
+ * A group's members: those listed (`base`, never changed) and what deltas changed since, in small
+ * sets (`added` ∩ base = ∅, `removed` ⊆ base), so a big group's change costs O(1) and a membership
+ * check stays cache-friendly, rather than turning the whole group into a Set.
+ */
+export class Members {
+  added: Set<number> | undefined = undefined
+  removed: Set<number> | undefined = undefined
+  /** Whether the user→groups table lists `base` (not for a group made after the table: its members are all in `added`). */
+  inTable = false
+  constructor(readonly base: Int32Array) {}
+
+  get size(): number {
+    return this.base.length - (this.removed?.size ?? 0) + (this.added?.size ?? 0)
+  }
+
+  *[Symbol.iterator](): IterableIterator<number> {
+    const { base, removed } = this
+    for (let i = 0; i < base.length; i++) if (removed === undefined || !removed.has(base[i]!)) yield base[i]!
+    if (this.added !== undefined) yield* this.added
+  }
+}
+
+const NO_MEMBERS = new Int32Array(0)
 
 /**
  * The Okta users by id, held by user number: one map (the numbering) serves both, so a read by
@@ -78,8 +101,9 @@ export class SourceIndex {
   private readonly groupNumber = new Map<string, number>()
   private readonly groupIds: Array<string> = []
   private readonly byNumber: Array<Members | undefined> = []
-  // Groups (by number) of each user (CSR), built when a delta first needs it (a full plan never
-  // does), and the groups joined since. The table may hold groups a user left: `isMember` decides.
+  // Groups (by number) of each user (CSR) from the listed members, built when a delta first needs
+  // it (a full plan never does), and the groups joined since. Either may hold groups a user left
+  // (or a group deleted since): `isMember` decides.
   private ugBuilt = false
   private ugStart = new Int32Array(1)
   private ugList = new Int32Array(0)
@@ -154,8 +178,8 @@ export class SourceIndex {
       const arr = buffer.subarray(from, offset)
       const prev = index.members.get(m.groupId)
       // A group listed twice (pages merged upstream) keeps the union.
-      if (prev !== undefined) index.setMembers(m.groupId, new Set([...prev, ...arr]))
-      else index.setMembers(m.groupId, arr)
+      if (prev !== undefined) index.setMembers(m.groupId, new Members(Int32Array.from(new Set([...prev.base, ...arr]))))
+      else index.setMembers(m.groupId, new Members(arr))
     }
     for (const a of source.assignments) index.assignments.set(a.userId, a)
     for (const g of source.assignedGroupIds) index.assignedGroups.add(g)
@@ -182,15 +206,24 @@ export class SourceIndex {
   }
 
   memberCount(groupId: string): number {
-    const m = this.members.get(groupId)
-    return m === undefined ? 0 : m instanceof Set ? m.size : m.length
+    return this.members.get(groupId)?.size ?? 0
   }
 
-  private isMember(group: number, user: number): boolean {
+  /** Whether a user the table or the joins (`listed`: the table) name for a group is in it now. */
+  private isMember(group: number, user: number, listed: boolean): boolean {
     const m = this.byNumber[group]
     if (m === undefined) return false
-    // An Int32Array was never changed since the snapshot, so the table built from it is exact.
-    return m instanceof Set ? m.has(user) : true
+    if (m.added !== undefined && m.added.has(user)) return true
+    if (m.removed !== undefined && m.removed.has(user)) return false
+    return listed && m.inTable
+  }
+
+  /** Whether the group's listed members hold the user (O(groups of the user), via the table). */
+  private inBase(m: Members, group: number, user: number): boolean {
+    if (!m.inTable || user + 1 >= this.ugStart.length) return false
+    const end = this.ugStart[user + 1]!
+    for (let i = this.ugStart[user]!; i < end; i++) if (this.ugList[i] === group) return true
+    return false
   }
 
   /**
@@ -203,34 +236,35 @@ export class SourceIndex {
       const end = this.ugStart[user + 1]!
       for (let i = this.ugStart[user]!; i < end; i++) {
         const g = this.ugList[i]!
-        if (keyOf[g] === key && this.isMember(g, user)) return true
+        if (keyOf[g] === key && this.isMember(g, user, true)) return true
       }
     }
     const extra = this.ugExtra.get(user)
-    if (extra !== undefined) for (const g of extra) if (keyOf[g] === key && this.isMember(g, user)) return true
+    if (extra !== undefined) for (const g of extra) if (keyOf[g] === key && this.isMember(g, user, false)) return true
     return false
   }
 
-  /** The groups of every user, from every group's members now: O(memberships), once. */
+  /**
+   * The groups of every user, from every group's listed members: O(memberships), once, before any
+   * membership change (so every change is an overlay on what the table lists).
+   */
   private buildUserGroups(): void {
     this.ugBuilt = true
     const n = this.userIds.length
     const start = new Int32Array(n + 1)
-    const each = (f: (u: number, g: number) => void) => {
-      for (let g = 0; g < this.byNumber.length; g++) {
-        const m = this.byNumber[g]
-        if (m === undefined) continue
-        if (m instanceof Int32Array) for (let i = 0; i < m.length; i++) f(m[i]!, g)
-        else for (const u of m) f(u, g)
-      }
+    for (const m of this.byNumber) {
+      if (m === undefined) continue
+      m.inTable = true
+      const base = m.base
+      for (let i = 0; i < base.length; i++) start[base[i]! + 1]!++
     }
-    each((u) => start[u + 1]!++)
     for (let i = 0; i < n; i++) start[i + 1]! += start[i]!
     const fill = start.slice(0, n)
     const list = new Int32Array(start[n]!)
-    each((u, g) => {
-      list[fill[u]!++] = g
-    })
+    for (let g = 0; g < this.byNumber.length; g++) {
+      const base = this.byNumber[g]?.base
+      if (base !== undefined) for (let i = 0; i < base.length; i++) list[fill[base[i]!]!++] = g
+    }
     this.ugStart = start
     this.ugList = list
   }
@@ -242,19 +276,33 @@ export class SourceIndex {
     if (user + 1 < this.ugStart.length) {
       for (let i = this.ugStart[user]!; i < this.ugStart[user + 1]!; i++) {
         const g = this.ugList[i]!
-        if (this.isMember(g, user)) out.add(this.groupIds[g]!)
+        if (this.isMember(g, user, true)) out.add(this.groupIds[g]!)
       }
     }
-    for (const g of this.ugExtra.get(user) ?? []) if (this.isMember(g, user)) out.add(this.groupIds[g]!)
+    for (const g of this.ugExtra.get(user) ?? []) if (this.isMember(g, user, false)) out.add(this.groupIds[g]!)
     return out
   }
 
-  private mutable(groupId: string): Set<number> {
+  /** Adds a member; false when the user was one already. */
+  private addMember(groupId: string, user: number): boolean {
+    if (!this.ugBuilt) this.buildUserGroups()
+    let m = this.members.get(groupId)
+    if (m === undefined) this.setMembers(groupId, (m = new Members(NO_MEMBERS)))
+    if (m.removed !== undefined && m.removed.delete(user)) return true
+    if ((m.added !== undefined && m.added.has(user)) || this.inBase(m, this.numberOfGroup(groupId), user)) return false
+    ;(m.added ??= new Set()).add(user)
+    return true
+  }
+
+  /** Removes a member; false when the user was not one. */
+  private removeMember(groupId: string, user: number): boolean {
+    if (!this.ugBuilt) this.buildUserGroups()
     const m = this.members.get(groupId)
-    if (m instanceof Set) return m
-    const set = new Set<number>(m ?? [])
-    this.setMembers(groupId, set)
-    return set
+    if (m === undefined) return false
+    if (m.added !== undefined && m.added.delete(user)) return true
+    if ((m.removed !== undefined && m.removed.has(user)) || !this.inBase(m, this.numberOfGroup(groupId), user)) return false
+    ;(m.removed ??= new Set()).add(user)
+    return true
   }
 
   private touchUser(userId: string, effects: DeltaEffects): void {
@@ -274,9 +322,7 @@ export class SourceIndex {
     switch (delta._tag) {
       case "MemberAdded": {
         const u = this.indexOfUser(delta.userId)
-        const set = this.mutable(delta.groupId)
-        if (!set.has(u)) {
-          set.add(u)
+        if (this.addMember(delta.groupId, u)) {
           effects.memberGroups.push(delta.groupId)
           effects.memberUsers.push(u)
         }
@@ -289,7 +335,7 @@ export class SourceIndex {
       }
       case "MemberRemoved": {
         const u = this.userIndex.get(delta.userId)
-        if (u !== undefined && this.members.has(delta.groupId) && this.mutable(delta.groupId).delete(u)) {
+        if (u !== undefined && this.removeMember(delta.groupId, u)) {
           effects.memberGroups.push(delta.groupId)
           effects.memberUsers.push(u)
         }
@@ -298,7 +344,7 @@ export class SourceIndex {
       }
       case "GroupCreated": {
         this.groups.set(delta.group.id, delta.group)
-        if (!this.members.has(delta.group.id)) this.setMembers(delta.group.id, new Set())
+        if (!this.members.has(delta.group.id)) this.setMembers(delta.group.id, new Members(NO_MEMBERS))
         effects.groups.add(delta.group.id)
         effects.structural.add(delta.group.id)
         return
