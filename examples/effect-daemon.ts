@@ -17,5 +17,5 @@ const program = Effect.gen(function*() {
   }).pipe(Effect.provide(Layers.engineLayer(settings)))
 })
 
-// On SIGINT or SIGTERM runMain interrupts the daemon: an apply in flight finishes, the lease is released.
+// On SIGINT or SIGTERM runMain interrupts the daemon: the operation in flight finishes, the lease is released.
 NodeRuntime.runMain(program)

@@ -12,7 +12,7 @@ const daemon = engine.startDaemon({
     }
   }
 })
-// Stopping lets an apply in flight finish and releases the state store's lease.
+// Stopping finishes the operation in flight (the rest of an apply resumes at the next start) and releases the lease.
 for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => daemon.stop())
 try {
   await daemon.done

@@ -33,7 +33,7 @@ export interface DaemonStartOptions {
 }
 
 export interface DaemonHandle {
-  /** Stops polling; an apply in flight finishes first. */
+  /** Stops polling; the operation in flight finishes first (the rest of an apply resumes at the next start). */
   readonly stop: () => Promise<void>
   /** Settles when the daemon stops (rejects if it failed, e.g. another daemon holds the lease). */
   readonly done: Promise<void>

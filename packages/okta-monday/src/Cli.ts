@@ -13,7 +13,7 @@ import { Plan, PlanFile } from "@okta-monday/mapping-core"
 import { MondaySink } from "@okta-monday/monday-scim-sink"
 import { OktaSource } from "@okta-monday/okta-source"
 import * as Daemon from "./Daemon.js"
-import { Engine } from "./Engine.js"
+import { Engine, isUserKey } from "./Engine.js"
 import type { ApplyReport, CheckReport, PlanReport } from "./Engine.js"
 import { checkConnections, engineLayer, testConnections } from "./Layers.js"
 import type { ConnectionsReport } from "./Layers.js"
@@ -438,7 +438,8 @@ const status = Command.make("status", { config: configOption, json: jsonOption }
         backoff: yield* store.backoff.list,
         approvals: yield* store.approvals.list,
         runs: yield* store.listRuns(10),
-        unfinished: Option.isSome(yield* store.unfinishedApply)
+        unfinished: Option.isSome(yield* store.unfinishedApply),
+        tokenOwner: Option.getOrNull(yield* store.tokenOwner.get)
       }
     })
     const s = yield* state.pipe(Effect.provide(readOnlyStore(settings.state)))
@@ -449,7 +450,13 @@ const status = Command.make("status", { config: configOption, json: jsonOption }
     lines.push(`blocked (${s.blocked.length}):`)
     for (const b of s.blocked) lines.push(`  ${b.blocker.id}  ${describeBlocker(b.blocker)}  (since ${b.since.toISOString()})`)
     if (s.blocked.some((b) => APPROVABLE.has(b.blocker._tag))) lines.push("  release one with: okta-monday approve <id>")
-    for (const b of s.backoff) lines.push(`backed off: "${b.key}" failed ${b.failures}x, next try ${b.nextAttemptAt.toISOString()}`)
+    for (const b of s.backoff) {
+      const what = isUserKey(b.key) ? `user ${b.key.slice(b.key.indexOf(":") + 1)}` : `team "${b.key}"`
+      lines.push(`backed off: ${what} failed ${b.failures}x, next try ${b.nextAttemptAt.toISOString()}`)
+    }
+    if (s.tokenOwner !== null) {
+      lines.push(`SCIM token owner: ${s.tokenOwner.userName} (learnt ${s.tokenOwner.detectedAt.toISOString()}); never deactivated or demoted`)
+    }
     for (const a of s.approvals) lines.push(`approved: ${a.blockerId}`)
     lines.push("recent runs:")
     for (const r of s.runs) {

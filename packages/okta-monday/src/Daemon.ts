@@ -179,6 +179,8 @@ export const run = (options: DaemonOptions) =>
     let planner: Planner.Planner | undefined
     let held: SyncInput | undefined
     let tokenOwner: TokenOwner | undefined
+    /** When the Okta read behind `planner` began: late feed events older than it are already in it. */
+    let snapshotTakenAt: Date | undefined
     let approvalsSeen = ""
 
     const approvalsKey = store.approvals.list.pipe(Effect.map((a) => a.map((x) => x.blockerId).sort().join(",")))
@@ -199,6 +201,7 @@ export const run = (options: DaemonOptions) =>
       }
       planner = Planner.make(input)
       held = { input, warnings: [] }
+      snapshotTakenAt = report.sourceReadAt
       approvalsSeen = yield* approvalsKey
       countOutcomes(metrics, applied)
       yield* succeeded("full")
@@ -211,7 +214,7 @@ export const run = (options: DaemonOptions) =>
     const deltaCycle = Effect.gen(function*() {
       if (planner === undefined || held === undefined) return true
       const cursor = Option.getOrThrow(yield* store.getCursor) as FeedCursor
-      const batch = yield* okta.poll(cursor)
+      const batch = yield* okta.poll(cursor, snapshotTakenAt === undefined ? undefined : { snapshotTakenAt })
       if (batch.deltas.length === 0) {
         if (batch.cursor !== cursor) yield* store.setCursor(batch.cursor)
         yield* updateApiMetrics

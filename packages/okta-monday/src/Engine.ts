@@ -30,6 +30,11 @@ export interface SyncInput {
   readonly warnings: ReadonlyArray<Plan.Warning>
   /** The SCIM token's owner as the state store remembers it (then `input.rules` protects them). */
   readonly tokenOwner?: TokenOwner | undefined
+  /**
+   * When Okta's read began, by Okta's clock (`OktaSource`'s `startedAt`): System Log events published
+   * before it are already in `input.source`, so a feed applied to it may drop them when they arrive late.
+   */
+  readonly sourceReadAt?: Date | undefined
 }
 
 export interface PlanReport extends SyncInput {
@@ -340,7 +345,8 @@ export const make = (options: EngineOptions) =>
       return {
         input: { rules: protectTokenOwner(rules, owner), source: snapshot, target: target.snapshot, links },
         warnings,
-        tokenOwner: owner
+        tokenOwner: owner,
+        sourceReadAt: source.startedAt
       } satisfies SyncInput
     })
 

@@ -11,7 +11,7 @@ import { MondaySink } from "@okta-monday/monday-scim-sink"
 import type { SinkError } from "@okta-monday/monday-scim-sink/SinkError"
 import { OktaSource } from "@okta-monday/okta-source"
 import type { OktaAuth, OktaConnectionInfo, OktaError } from "@okta-monday/okta-source"
-import { Engine } from "./Engine.js"
+import { Engine, tokenIdOf } from "./Engine.js"
 import { Metrics } from "./Metrics.js"
 import { loadSettings } from "./Settings.js"
 import type { Settings } from "./Settings.js"
@@ -132,7 +132,11 @@ export const engineLayer = (settings: Settings, options: EngineLayerOptions = {}
     ? withApplyProgress(options.onApplyProgress).pipe(Layer.provide(mondayLayer(settings)))
     : mondayLayer(settings)
   const services = Layer.mergeAll(oktaLayer(settings), monday, store, Metrics.layer)
-  return Engine.layer({ rules: settings.rules, backoffAfterFailures: settings.daemon.backoffAfterFailures }).pipe(
+  return Engine.layer({
+    rules: settings.rules,
+    backoffAfterFailures: settings.daemon.backoffAfterFailures,
+    mondayTokenId: tokenIdOf(settings.monday.token)
+  }).pipe(
     Layer.provideMerge(services)
   )
 }

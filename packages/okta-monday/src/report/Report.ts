@@ -2,29 +2,26 @@
  * Reads what the access review needs: the engine's own read (the rules' groups, monday.com, the
  * links), then every app assignment with its user, then the Okta users the monday.com users could
  * be that the read didn't bring (by linked id and by email), so "gone from Okta" is known, not guessed.
- * It writes nothing: not even the resume of an interrupted apply, which it reports instead.
+ * `okta-monday report` runs it on the read-only store (`ReadOnlyStore`): nothing is written, and an
+ * apply a crash interrupted is folded into the links in memory, as the next sync will record it.
  */
 import { Clock, Effect, Option } from "effect"
 import { Domain } from "@okta-monday/mapping-core"
 import { OktaSource } from "@okta-monday/okta-source"
-import { Engine, make as makeEngine } from "../Engine.js"
+import { Engine } from "../Engine.js"
 import { StateStore } from "../state/StateStore.js"
 import { build } from "./AccessReport.js"
 import type { AccessReport } from "./AccessReport.js"
-import { readOnlyStore } from "./ReadOnlyStore.js"
 
 /** The report, from the live Okta org and monday.com account; the state store is only read. */
 export const accessReport = Effect.fn("Report.accessReport")(function*() {
-  const { rules } = yield* Engine
+  const engine = yield* Engine
   const store = yield* StateStore
   const okta = yield* OktaSource
-  // An engine of its own over a read-only view of the store: the shared engine's read resumes an
-  // interrupted apply, and resuming writes the journal and the links.
-  const engine = yield* makeEngine({ rules }).pipe(Effect.provideService(StateStore, readOnlyStore(store)))
   const interrupted = Option.map(yield* store.unfinishedApply, (u) =>
     `okta-monday run ${u.runId} (${u.kind}, started ${u.startedAt.toISOString()}) was interrupted after ` +
-    `${u.outcomes.length} of ${u.plan.operations.length} operations: this report shows the links from before it, so ` +
-    "teams and members it added may show as not managed or added by hand. The next sync, plan or daemon cycle resumes it.")
+    `${u.outcomes.length} of ${u.plan.operations.length} operations: this report counts what it is known to have ` +
+    "done (and a team it may have created); the next sync, plan or daemon cycle records it.")
   const [sync, app] = yield* Effect.all([engine.read, okta.readAppUsers], { concurrency: 2 })
   const { links, source, target } = sync.input
 
@@ -49,7 +46,7 @@ export const accessReport = Effect.fn("Report.accessReport")(function*() {
     source: new Domain.SourceSnapshot({ ...source, users: [...users.values()], assignments: app.assignments }),
     target,
     links,
-    users: rules.users,
+    users: engine.rules.users,
     generatedAt: new Date(now),
     // Teams read from the last-applied state get their own warning from `build`.
     warnings: [

@@ -8,8 +8,7 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { engineLayer } from "../Layers.js"
 import { loadSettings } from "../Settings.js"
-import type { Settings } from "../Settings.js"
-import { StateStore } from "../state/StateStore.js"
+import { readOnlyStore } from "../ReadOnlyStore.js"
 import { render } from "./Render.js"
 import type { ReportFormat } from "./Render.js"
 import { accessReport } from "./Report.js"
@@ -40,15 +39,6 @@ export const formatFor = (format: Option.Option<ReportFormat>, out: Option.Optio
     return Option.isSome(ext) && (ext.value === "csv" || ext.value === "json") ? ext.value : "html"
   })
 
-/**
- * Without a state file the report reads against empty links (every team then shows as unmanaged)
- * rather than create one; with one, `accessReport` only reads it.
- */
-const storeFor = (settings: Settings) =>
-  "sqlite" in settings.state && !Fs.existsSync(settings.state.sqlite)
-    ? StateStore.layerMemory({ tenant: settings.state.tenant })
-    : StateStore.layer({ ...settings.state })
-
 export const reportCommand = Command.make(
   "report",
   { config: configOption, format: formatOption, out: outOption },
@@ -57,7 +47,7 @@ export const reportCommand = Command.make(
       const settings = yield* loadSettings(config)
       if (process.stderr.isTTY) yield* Console.error("reading Okta and monday.com…")
       const report = yield* accessReport().pipe(
-        Effect.provide(engineLayer(settings, { store: storeFor(settings) }))
+        Effect.provide(engineLayer(settings, { store: readOnlyStore(settings.state) }))
       )
       const text = render(report, formatFor(format, out))
       if (Option.isNone(out)) return yield* Console.log(text.endsWith("\n") ? text.slice(0, -1) : text)

@@ -12,7 +12,7 @@ import { tokenIdOf } from "../../src/Engine.js"
 import { StateStore } from "../../src/state/StateStore.js"
 import type { Settings } from "../../src/Settings.js"
 import { inProcessDaemon } from "../support/daemon.js"
-import { withEngine, withTokenAwareEngine } from "../support/engine.js"
+import { withEngine } from "../support/engine.js"
 import { emailOf, settingsOf, waitUntilEffect, world } from "../support/world.js"
 import type { World, WorldSpec } from "../support/world.js"
 
@@ -93,7 +93,7 @@ describe("the SCIM token's owner", () => {
       const w = yield* world(spec)
       const settings = ownersToken(w, "{ deactivate: true }")
       w.okta.setUserStatus(w.userId("own"), "SUSPENDED")
-      yield* withTokenAwareEngine(settings, (engine) =>
+      yield* withEngine(settings, (engine) =>
         Effect.gen(function*() {
           const store = yield* StateStore
           yield* engine.sync
@@ -103,10 +103,10 @@ describe("the SCIM token's owner", () => {
           // Same token: still protected.
           const again = yield* engine.plan
           expect(skipped(again.plan)).toEqual([[emailOf("own"), "token-owner"]])
-        }))
+        }), "file")
       // The account's first admin's token (another token) on the same state store.
       const other = settingsOf(w, { rules: rules("{ deactivate: true }") })
-      yield* withTokenAwareEngine(other, (engine) =>
+      yield* withEngine(other, (engine) =>
         Effect.gen(function*() {
           const store = yield* StateStore
           const before = userPatches(w)
@@ -117,7 +117,7 @@ describe("the SCIM token's owner", () => {
           // again, now remembered for this token.
           expect(applied.tokenOwner?.userName).toBe(emailOf("own"))
           expect(Option.getOrThrow(yield* store.tokenOwner.get).tokenId).toBe(tokenIdOf(other.monday.token))
-        }))
+        }), "file")
     }))
 
   it.scopedLive("the daemon learns it from a System Log change and stops sending, without extra full syncs", () =>

@@ -3,10 +3,9 @@
  * SQLite file), so a test can run plan / sync / approve through the real Okta source and sink.
  */
 import { Effect, Layer } from "effect"
-import { Engine, tokenIdOf } from "../../src/Engine.js"
+import { Engine } from "../../src/Engine.js"
 import type { EngineService } from "../../src/Engine.js"
-import { engineLayer, mondayLayer, oktaLayer } from "../../src/Layers.js"
-import { Metrics } from "../../src/Metrics.js"
+import { engineLayer } from "../../src/Layers.js"
 import { StateStore } from "../../src/state/StateStore.js"
 import type { Settings } from "../../src/Settings.js"
 
@@ -20,23 +19,3 @@ export const withEngine = <A, E, R>(
   f: (engine: EngineService) => Effect.Effect<A, E, R | Engine | StateStore>,
   store: "memory" | "file" = "memory"
 ) => Effect.flatMap(Engine, f).pipe(Effect.provide(Layer.fresh(engineFor(settings, store))))
-
-/**
- * Like `engineFor` on the settings' store, with the engine told which SCIM token it uses (so what
- * it remembers about the token's owner is tied to that token).
- */
-export const tokenAwareEngineFor = (settings: Settings) =>
-  Engine.layer({
-    rules: settings.rules,
-    backoffAfterFailures: settings.daemon.backoffAfterFailures,
-    mondayTokenId: tokenIdOf(settings.monday.token)
-  }).pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(oktaLayer(settings), mondayLayer(settings), StateStore.layer({ ...settings.state }), Metrics.layer)
-    )
-  )
-
-export const withTokenAwareEngine = <A, E, R>(
-  settings: Settings,
-  f: (engine: EngineService) => Effect.Effect<A, E, R | Engine | StateStore>
-) => Effect.flatMap(Engine, f).pipe(Effect.provide(Layer.fresh(tokenAwareEngineFor(settings))))
