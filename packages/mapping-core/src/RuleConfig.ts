@@ -697,9 +697,11 @@ const ROOT_KEYS = Object.keys(ruleConfigFields).join(", ")
 
 /**
  * Turns Schema's issues into one line per problem, each naming the path, the bad value and what
- * is allowed there in words.
+ * is allowed there in words: the `ExpectedId` annotation's, or words made from the schema's shape.
+ * Exported for files that hold the rule config beside other keys (okta-monday's settings); the
+ * messages for the file's root and `version` are the rule config's.
  */
-const formatParseIssues = (error: ParseResult.ParseError): Array<RuleConfigIssue> => {
+export const formatParseIssues = (error: ParseResult.ParseError): Array<RuleConfigIssue> => {
   const leaves: Array<Leaf> = []
   leavesOf(error.issue, [], undefined, leaves)
   const issues: Array<RuleConfigIssue> = []

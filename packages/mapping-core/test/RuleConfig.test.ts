@@ -5,6 +5,7 @@ import { Schema } from "effect"
 import {
   decodeRuleConfig,
   decodeRuleConfigUnknown,
+  formatParseIssues,
   jsonSchemaWith,
   RuleConfigJsonSchema,
   ruleConfigJsonSchemaText
@@ -262,6 +263,13 @@ describe("the JSON Schema for editors", () => {
     expect(root.additionalProperties).toBe(false)
     expect(root.required).toStrictEqual(["version", "mappings", "okta"])
     expect(file.$defs.GroupSelector.minProperties).toBe(1)
+    // Its errors read like the rule config's.
+    const Okta = Schema.Struct({ okta: Schema.Struct({ orgUrl: Schema.String, retries: Schema.optional(Schema.Number) }) })
+    const decoded = Schema.decodeUnknownEither(Okta)({ okta: { orgUrl: 3, retries: "x" } }, { errors: "all" })
+    expect(Either.isLeft(decoded) && formatParseIssues(decoded.left)).toStrictEqual([
+      { path: "okta.orgUrl", message: "3 is not allowed: expected text" },
+      { path: "okta.retries", message: "\"x\" is not allowed: expected a number" }
+    ])
   })
 })
 
