@@ -33,86 +33,129 @@ const Url = Schema.String.pipe(
     }
   }, { identifier: "Url" })
 )
+/** A URL key, described (the JSON Schema of a refinement shows only what its own annotation says). */
+const UrlKey = (description: string) => Url.annotations({ description, jsonSchema: { type: "string", format: "uri", description } })
 
 const Secret = Schema.Redacted(Schema.String.pipe(Schema.minLength(1, { message: () => "can't be empty" })))
 
+/** An optional key with its default, described: the decoder fills it in, and the JSON Schema shows both. */
+const defaulted = <S extends Schema.Schema.AnyNoContext>(schema: S, value: () => Schema.Schema.Type<S>, description: string) =>
+  Schema.optionalWith(schema, { default: value }).annotations({ description, default: value() })
+
+const Concurrency = Schema.Int.pipe(Schema.between(1, 32))
+
 export const OktaSettings = Schema.Struct({
-  /** The Okta org, e.g. https://acme.okta.com (no trailing slash; one is removed). */
-  orgUrl: Url,
-  /** The monday.com app instance id in Okta (Applications → monday.com → the id in the URL). */
-  appId: Schema.String.pipe(Schema.minLength(1)),
-  /** An SSWS API token: `${OKTA_API_TOKEN}`. Give either this or `oauth`. */
-  token: Schema.optional(Secret),
-  /** An OAuth service app (recommended): client credentials with a private-key JWT. */
+  orgUrl: UrlKey("The Okta org, e.g. https://acme.okta.com (a trailing slash is removed)."),
+  appId: Schema.String.pipe(Schema.minLength(1)).annotations({
+    description: "The monday.com app instance id in Okta (Applications → monday.com → the id in the URL)."
+  }),
+  token: Schema.optional(
+    Secret.annotations({ description: "An SSWS API token, as a reference: ${OKTA_API_TOKEN}. Give either this or oauth." })
+  ),
   oauth: Schema.optional(
     Schema.Struct({
-      clientId: Schema.String.pipe(Schema.minLength(1)),
-      /** PEM or JWK JSON: `${file:/run/secrets/okta-key.pem}`. */
-      privateKey: Secret,
-      keyId: Schema.optional(Schema.String),
-      scopes: Schema.optional(Schema.Array(Schema.String))
-    }).annotations({ parseOptions: { onExcessProperty: "error" } })
+      clientId: Schema.String.pipe(Schema.minLength(1)).annotations({ description: "The service app's client id." }),
+      privateKey: Secret.annotations({ description: "PEM or JWK JSON, as a reference: ${file:/run/secrets/okta-key.pem}." }),
+      keyId: Schema.optional(Schema.String.annotations({ description: "The key's kid, when the app has several keys." })),
+      scopes: Schema.optional(
+        Schema.Array(Schema.String).annotations({
+          description: "Scopes to ask for (default: okta.groups.read, okta.users.read, okta.apps.read, okta.logs.read)."
+        })
+      )
+    }).annotations({
+      description: "An OAuth service app (recommended): client credentials with a private-key JWT. Give either this or token.",
+      parseOptions: { onExcessProperty: "error" }
+    })
   ),
-  /** Requests in flight at once. */
-  concurrency: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 32)), { default: () => 4 }),
-  /** Share of every Okta rate-limit bucket left free for the org's other integrations. */
-  headroom: Schema.optionalWith(Schema.Number.pipe(Schema.between(0, 0.9)), { default: () => 0.3 })
-}).annotations({ identifier: "OktaSettings", parseOptions: { onExcessProperty: "error" } })
+  concurrency: defaulted(Concurrency, () => 4, "Okta requests in flight at once."),
+  headroom: defaulted(
+    Schema.Number.pipe(Schema.between(0, 0.9)),
+    () => 0.3,
+    "Share of every Okta rate-limit bucket left free for the org's other integrations."
+  )
+}).annotations({ identifier: "OktaSettings", description: "The Okta org and how to reach it.", parseOptions: { onExcessProperty: "error" } })
 
 export const MondaySettings = Schema.Struct({
-  /** monday.com's SCIM base URL: https://<account>.monday.com/scim/v2 */
-  scimUrl: Url,
-  /** The SCIM token from Admin → Security → SCIM: `${MONDAY_SCIM_TOKEN}`. */
-  token: Secret,
-  concurrency: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 32)), { default: () => 4 })
-}).annotations({ identifier: "MondaySettings", parseOptions: { onExcessProperty: "error" } })
+  scimUrl: UrlKey("monday.com's SCIM base URL: https://<account>.monday.com/scim/v2"),
+  token: Secret.annotations({ description: "The SCIM token from Admin → Security → SCIM, as a reference: ${MONDAY_SCIM_TOKEN}." }),
+  concurrency: defaulted(Concurrency, () => 4, "SCIM requests in flight at once.")
+}).annotations({
+  identifier: "MondaySettings",
+  description: "The monday.com account's SCIM API.",
+  parseOptions: { onExcessProperty: "error" }
+})
+
+const Tenant = defaulted(Schema.String, () => "default", "Names this deployment's rows, so several can share one store.")
 
 export const StateSettings = Schema.Union(
   Schema.Struct({
-    /** Path of the SQLite file (created with its folder), relative to the config file. */
-    sqlite: Schema.String.pipe(Schema.minLength(1)),
-    tenant: Schema.optionalWith(Schema.String, { default: () => "default" })
+    sqlite: Schema.String.pipe(Schema.minLength(1)).annotations({
+      description: "Path of the SQLite file (created with its folder), relative to the config file."
+    }),
+    tenant: Tenant
   }).annotations({ parseOptions: { onExcessProperty: "error" } }),
   Schema.Struct({
-    /** postgres://user@host:5432/db: `${OKTA_MONDAY_DATABASE_URL}`. */
-    postgres: Secret,
-    tenant: Schema.optionalWith(Schema.String, { default: () => "default" })
+    postgres: Secret.annotations({ description: "postgres://user@host:5432/db, as a reference: ${OKTA_MONDAY_DATABASE_URL}." }),
+    tenant: Tenant
   }).annotations({ parseOptions: { onExcessProperty: "error" } })
-).annotations({ identifier: "StateSettings" })
+).annotations({
+  identifier: "StateSettings",
+  description: "Where the engine keeps its state: a SQLite file (default .okta-monday/state.sqlite) or Postgres."
+})
 export type StateSettings = typeof StateSettings.Type
 
+const defaultHttp = { host: "127.0.0.1", port: 9464 }
+
 export const DaemonSettings = Schema.Struct({
-  /** Full reconcile (read both sides, repair drift) every this many minutes. */
-  fullSyncMinutes: Schema.optionalWith(Schema.Number.pipe(Schema.positive()), { default: () => 60 }),
-  /** Poll Okta's System Log every this many seconds between full reconciles. */
-  pollSeconds: Schema.optionalWith(Schema.Number.pipe(Schema.positive()), { default: () => 10 }),
-  /** `GET /healthz` and `GET /metrics`. Bound to loopback unless you say otherwise. */
-  http: Schema.optionalWith(
-    Schema.Struct({
-      host: Schema.optionalWith(Schema.String, { default: () => "127.0.0.1" }),
-      port: Schema.optionalWith(Schema.Int.pipe(Schema.between(0, 65535)), { default: () => 9464 })
-    }),
-    { default: () => ({ host: "127.0.0.1", port: 9464 }) }
+  fullSyncMinutes: defaulted(
+    Schema.Number.pipe(Schema.positive()),
+    () => 60,
+    "Full reconcile (read both sides, repair drift) every this many minutes."
   ),
-  /** A team that fails this many cycles in a row is backed off (then retried less often). */
-  backoffAfterFailures: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 3 })
-}).annotations({ identifier: "DaemonSettings", parseOptions: { onExcessProperty: "error" } })
+  pollSeconds: defaulted(
+    Schema.Number.pipe(Schema.positive()),
+    () => 10,
+    "Poll Okta's System Log every this many seconds between full reconciles."
+  ),
+  http: defaulted(
+    Schema.Struct({
+      host: defaulted(Schema.String, () => defaultHttp.host, "Address to bind; loopback unless you say otherwise."),
+      port: defaulted(Schema.Int.pipe(Schema.between(0, 65535)), () => defaultHttp.port, "Port (0: any free port).")
+    }).annotations({ parseOptions: { onExcessProperty: "error" } }),
+    () => defaultHttp,
+    "Where GET /healthz and GET /metrics are served."
+  ),
+  backoffAfterFailures: defaulted(
+    Schema.Int.pipe(Schema.positive()),
+    () => 3,
+    "A team that fails this many cycles in a row is backed off (then retried less often)."
+  )
+}).annotations({
+  identifier: "DaemonSettings",
+  description: "How the daemon runs.",
+  parseOptions: { onExcessProperty: "error" }
+})
 export type DaemonSettings = typeof DaemonSettings.Type
 
 const defaultDaemon: DaemonSettings = {
   fullSyncMinutes: 60,
   pollSeconds: 10,
-  http: { host: "127.0.0.1", port: 9464 },
+  http: defaultHttp,
   backoffAfterFailures: 3
 }
 
-/** The connection part of the file: everything but the rules. */
-export const Connections = Schema.Struct({
+const defaultState: StateSettings = { sqlite: ".okta-monday/state.sqlite", tenant: "default" }
+
+/** The connection keys of the file, beside the rules. */
+const connectionFields = {
   okta: OktaSettings,
   monday: MondaySettings,
-  state: Schema.optionalWith(StateSettings, { default: () => ({ sqlite: ".okta-monday/state.sqlite", tenant: "default" }) }),
-  daemon: Schema.optionalWith(DaemonSettings, { default: () => defaultDaemon })
-})
+  state: defaulted(StateSettings, () => defaultState, "Where the engine keeps its state."),
+  daemon: defaulted(DaemonSettings, () => defaultDaemon, "How the daemon runs.")
+}
+
+/** The connection part of the file: everything but the rules. */
+export const Connections = Schema.Struct(connectionFields)
   .pipe(
     Schema.filter((s) =>
       s.okta.token === undefined && s.okta.oauth === undefined
@@ -124,6 +167,21 @@ export const Connections = Schema.Struct({
   )
   .annotations({ identifier: "Connections" })
 export type Connections = typeof Connections.Type
+
+/**
+ * The JSON Schema of a whole config file (the rules and the connections), for editors: every key
+ * described with its default, unknown keys refused. `okta-monday.schema.json` is this, written by
+ * `npm run schema -w packages/okta-monday`; a test keeps the two equal.
+ */
+export const configJsonSchemaText = (): string =>
+  `${JSON.stringify(
+    RuleConfig.jsonSchemaWith(connectionFields, {
+      identifier: "OktaMondayConfig",
+      description: "An okta-monday config file: the mapping rules (version, mappings, …) and the connections (okta, monday, state, daemon)."
+    }),
+    null,
+    2
+  )}\n`
 
 /** A whole config file: mapping-core's rules (top-level `version`, `mappings`, …) plus the connections. */
 export interface Settings extends Connections {
