@@ -43,10 +43,11 @@ const defaulted = <S extends Schema.Schema.AnyNoContext>(schema: S, value: () =>
   Schema.optionalWith(schema, { default: value }).annotations({ description, default: value() })
 
 const Concurrency = Schema.Int.pipe(Schema.between(1, 32))
+const NonEmpty = Schema.String.pipe(Schema.minLength(1, { message: () => "can't be empty" }))
 
 export const OktaSettings = Schema.Struct({
   orgUrl: UrlKey("The Okta org, e.g. https://acme.okta.com (a trailing slash is removed)."),
-  appId: Schema.String.pipe(Schema.minLength(1)).annotations({
+  appId: NonEmpty.annotations({
     description: "The monday.com app instance id in Okta (Applications → monday.com → the id in the URL)."
   }),
   token: Schema.optional(
@@ -54,7 +55,7 @@ export const OktaSettings = Schema.Struct({
   ),
   oauth: Schema.optional(
     Schema.Struct({
-      clientId: Schema.String.pipe(Schema.minLength(1)).annotations({ description: "The service app's client id." }),
+      clientId: NonEmpty.annotations({ description: "The service app's client id." }),
       privateKey: Secret.annotations({ description: "PEM or JWK JSON, as a reference: ${file:/run/secrets/okta-key.pem}." }),
       keyId: Schema.optional(Schema.String.annotations({ description: "The key's kid, when the app has several keys." })),
       scopes: Schema.optional(
@@ -89,7 +90,7 @@ const Tenant = defaulted(Schema.String, () => "default", "Names this deployment'
 
 export const StateSettings = Schema.Union(
   Schema.Struct({
-    sqlite: Schema.String.pipe(Schema.minLength(1)).annotations({
+    sqlite: NonEmpty.annotations({
       description: "Path of the SQLite file (created with its folder), relative to the config file."
     }),
     tenant: Tenant
@@ -306,12 +307,8 @@ export const parseSettings = (text: string, options: ParseSettingsOptions = {}):
   })
 }
 
-/** Schema parse errors as one line per problem, path first. */
-export const issuesOf = (error: ParseResult.ParseError): ReadonlyArray<SettingsIssue> =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
-    path: formatPath(issue.path),
-    message: issue._tag === "Unexpected" ? `is not a known key here (${issue.message.toLowerCase()})` : issue.message
-  }))
+/** Schema parse errors in plain words, one line per problem, path first (as the rules' own errors read). */
+export const issuesOf = (error: ParseResult.ParseError): ReadonlyArray<SettingsIssue> => RuleConfig.formatParseIssues(error)
 
 /** Reads and parses a config file from disk, with the process environment. */
 export const loadSettings = (path: string, env: Readonly<Record<string, string | undefined>> = process.env) =>

@@ -60,6 +60,23 @@ describe("Settings", () => {
     expect(paths).toContain("monday.scimUrl")
   })
 
+  it("says what is wrong with a connection key in plain words: the value, what is allowed, the keys known", () => {
+    const error = issues(
+      base
+        .replace("appId: 0oa1monday", "appId: \"\"\n  concurrency: many\n  colour: blue")
+        .replace("mappings:", "daemon:\n  pollSeconds: -1\nmappings:")
+    )
+    expect(error.issues).toEqual(expect.arrayContaining([
+      { path: "okta.appId", message: "can't be empty" },
+      { path: "okta.concurrency", message: "\"many\" is not allowed: expected a number" },
+      { path: "daemon.pollSeconds", message: "-1 is not allowed: expected a positive number" }
+    ]))
+    expect(error.issues.find((i) => i.path === "okta.colour")?.message).toMatch(/allowed keys here: orgUrl, appId, token, oauth/)
+    // Nothing of Effect's own vocabulary, and no key named twice.
+    expect(error.message).not.toMatch(/Encoded side|Struct|ReadonlyArray|Expected undefined|\(file\)/)
+    expect(new Set(error.issues.map((i) => `${i.path}: ${i.message}`)).size).toBe(error.issues.length)
+  })
+
   it("wants exactly one Okta credential", () => {
     const none = issues(base.replace("  token: ${OKTA_API_TOKEN}\n", ""))
     expect(none.issues[0].path).toBe("okta")
