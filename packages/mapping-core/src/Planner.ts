@@ -78,7 +78,7 @@ export const make = (input: PlanInput): Planner => {
   const state = new PlannerState(input)
   return {
     planAll: (options) =>
-      state.plan(state.keyGroups.keys(), state.links.links.teams, toApprovalSet(options?.approvals)),
+      state.plan(state.keyGroups.keys(), state.links.teamLinks(), toApprovalSet(options?.approvals)),
     planTouched: (touched, options) => {
       const t: Touched = Array.isArray(touched)
         ? { groupIds: touched as ReadonlyArray<OktaGroupId>, keys: [] }
@@ -157,11 +157,12 @@ interface MutableLink {
  * renames update displayName, successful adds join managedMembers and removes leave it, desired
  * members already in a team are claimed, deleted teams lose their link, links of teams gone from
  * monday.com are dropped. Failed or skipped operations change nothing. Teams held by
- * MembersNotReady or NameTaken keep their link as it was. Each linked group's Okta member count
- * is recorded for the empty-group guard; a group that reads empty keeps the count it had while
- * the team has removals not yet sent (so a held guard keeps holding until approved). Users a CreateUser made get a user link
- * (from the outcome's `userId`), and team members named by placeholder count under that id (a
- * placeholder whose create failed was not sent, so it counts nowhere).
+ * MembersNotReady, NameTaken or NameCollision (in the plan, or as the planner would hold them now)
+ * keep their link as it was. Each linked group's Okta member count is recorded for the
+ * empty-group guard; a group that reads empty keeps the count it had while the team has removals
+ * not yet sent (so a held guard keeps holding until approved). Users a CreateUser made get a user
+ * link (from the outcome's `userId`), and team members named by placeholder count under that id
+ * (a placeholder whose create failed was not sent, so it counts nowhere).
  */
 export const reconcileLinks = (input: PlanInput, plan: Plan, outcomes: ReadonlyArray<OperationOutcome>): Links => {
   const state = new PlannerState(input)
@@ -255,6 +256,10 @@ export const reconcileLinks = (input: PlanInput, plan: Plan, outcomes: ReadonlyA
     if (held.has(key)) continue
     const m = state.matchTeam(key)
     if (m.kind !== "linked" && m.kind !== "adopt") continue
+    const report = state.planTeam(key, new Set(), true)
+    // A team the planner holds whole is held whether or not this plan covers it (a touched plan
+    // lists only its teams' blockers): so two names equal but for case never both take one team.
+    if (report.teamBlockers.length > 0) continue
     const team = m.team
     let l = links.get(team.id)
     if (l === undefined) {
@@ -271,7 +276,6 @@ export const reconcileLinks = (input: PlanInput, plan: Plan, outcomes: ReadonlyA
       links.set(team.id, l)
     }
     l.groupIds = sorted(state.keyGroups.get(key)!) as Array<OktaGroupId>
-    const report = state.planTeam(key, new Set(), true)
     // A group reading empty is taken as read once it costs nothing (the team had nothing to
     // remove) or its team's removals were sent; until then it keeps the count it had, so a held
     // guard keeps holding. Unknown (a link saved before counts were kept) counts as having had members.

@@ -19,11 +19,13 @@ import { newUserPlaceholder, placeholderOktaUserId, Plan } from "../Plan.js"
 import type { Blocker, BlockedUser, DeactivateUser, Operation, PlanCounts, Warning } from "../Plan.js"
 import { usersEnabled } from "../RuleConfig.js"
 import type { RuleConfig } from "../RuleConfig.js"
-import { hashInto, hashStrings, lane1, lane2, MultisetHash } from "./hash.js"
+import { hashStrings } from "./hash.js"
+import { LinkIndex } from "./links.js"
 import type { CompiledRules } from "./rules.js"
 import { compileRules } from "./rules.js"
 import { search, SortedInts } from "./sortedInts.js"
 import { emptyEffects, SourceIndex } from "./source.js"
+import { TargetIndex } from "./target.js"
 import { collectDecisions, compileUsers, decideUser, unexplainedDecisions } from "./users.js"
 import type { CompiledUsers, UserDecision } from "./users.js"
 import type { Delta } from "../Delta.js"
@@ -179,186 +181,8 @@ interface DeleteDraft {
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 const sorted = <A extends string>(xs: Iterable<A>): Array<A> => Array.from(xs).sort(byString)
 
-const pushTo = <K, V>(map: Map<K, Array<V>>, k: K, v: V) => {
-  const xs = map.get(k)
-  if (xs === undefined) map.set(k, [v])
-  else xs.push(v)
-}
-
 const EMPTY_INTS = new Int32Array(0)
 const NO_KEYS: ReadonlyArray<string> = []
-
-class TargetIndex {
-  /** The user of each first-seen number (users are numbered first; ids seen only in teams have none). */
-  private readonly userAt: ReadonlyArray<MondayUser>
-  /** Lowercased userName → the user's first-seen number. */
-  private readonly byUserName = new Map<string, number>()
-  readonly teams = new Map<string, MondayTeam>()
-  readonly teamsByName = new Map<string, Array<MondayTeam>>()
-  /**
-   * Every monday.com user id (users, then ids seen only in teams), sorted: a user's number is its
-   * rank, so sorting numbers sorts ids and a plan's member lists need no string sort.
-   */
-  readonly mondayIds: Array<string>
-  private readonly firstSeen = new Map<string, number>()
-  private readonly rankOf: Int32Array
-  /** Each listed team's members as ranks, in listing order (duplicates kept, for the fingerprint). */
-  private readonly lists: Array<Int32Array> = []
-  private readonly listOf = new Map<string, Int32Array>()
-  private readonly memberSets = new Map<string, Int32Array>()
-  private fingerprintValue: string | undefined = undefined
-
-  /**
-   * `extraIds`: the `new:<oktaUserId>` placeholders of users the plan creates, numbered with the
-   * real ids so team operations can list them (they are not users of the snapshot).
-   */
-  constructor(readonly snapshot: TargetSnapshot, readonly extraIds: ReadonlySet<string> = new Set()) {
-    const firstSeen = this.firstSeen
-    let ids: Array<string> = []
-    const intern = (id: string): number => {
-      let i = firstSeen.get(id)
-      if (i === undefined) {
-        i = ids.length
-        firstSeen.set(id, i)
-        ids.push(id)
-      }
-      return i
-    }
-    // Users are numbered by position (one map write each, no read) unless an id repeats; then the
-    // last entry wins, as a map of users would have it.
-    const users = snapshot.users
-    for (let i = 0; i < users.length; i++) firstSeen.set(users[i]!.id, i)
-    if (firstSeen.size === users.length) {
-      ids = users.map((u) => u.id)
-      this.userAt = users
-    } else {
-      firstSeen.clear()
-      const userAt: Array<MondayUser> = []
-      for (const u of users) userAt[intern(u.id)] = u
-      this.userAt = userAt
-    }
-    for (let i = 0; i < ids.length; i++) this.byUserName.set(this.userAt[i]!.userName.toLowerCase(), i)
-    let total = 0
-    for (const t of snapshot.teams) total += t.members.length
-    // Every team's members in one buffer (a view each), rather than an allocation per team.
-    const buffer = new Int32Array(total)
-    let offset = 0
-    for (const t of snapshot.teams) {
-      this.teams.set(t.id, t)
-      // monday.com treats names that differ only in case as the same team (POST replaces it).
-      pushTo(this.teamsByName, t.displayName.toLowerCase(), t)
-      const members = t.members
-      const arr = buffer.subarray(offset, offset + members.length)
-      offset += members.length
-      for (let i = 0; i < members.length; i++) {
-        const id = members[i]!
-        const known = firstSeen.get(id)
-        arr[i] = known === undefined ? intern(id) : known
-      }
-      this.lists.push(arr)
-    }
-    for (const id of extraIds) intern(id)
-    // The default sort compares UTF-16 code units, the order `byString` gives.
-    this.mondayIds = ids.slice().sort()
-    this.rankOf = new Int32Array(ids.length)
-    for (let r = 0; r < this.mondayIds.length; r++) this.rankOf[this.firstSeen.get(this.mondayIds[r]!)!] = r
-    snapshot.teams.forEach((t, ti) => {
-      const arr = this.lists[ti]!
-      for (let i = 0; i < arr.length; i++) arr[i] = this.rankOf[arr[i]!]!
-      this.listOf.set(t.id, arr)
-    })
-  }
-
-  /** A monday.com user's number, or -1 when the snapshot doesn't know the id. */
-  indexOf(id: string): number {
-    const i = this.firstSeen.get(id)
-    return i === undefined ? -1 : this.rankOf[i]!
-  }
-
-  /** The user with this id, if the snapshot has one. */
-  user(id: string): MondayUser | undefined {
-    const i = this.firstSeen.get(id)
-    return i === undefined ? undefined : this.userAt[i]
-  }
-
-  /** The first-seen number of the user with this id (-1: not a user of the snapshot). */
-  userNumber(id: string): number {
-    const i = this.firstSeen.get(id)
-    return i === undefined || this.userAt[i] === undefined ? -1 : i
-  }
-
-  /** The first-seen number of the user whose userName is this (lowercased) email, or -1. */
-  userNumberByName(lowerCaseEmail: string): number {
-    return this.byUserName.get(lowerCaseEmail) ?? -1
-  }
-
-  userOfNumber(i: number): MondayUser {
-    return this.userAt[i]!
-  }
-
-  /** The rank (number in id order) of a first-seen number. */
-  rankOfNumber(i: number): number {
-    return this.rankOf[i]!
-  }
-
-  /** A team's members as numbers, as listed (duplicates kept). */
-  listed(team: MondayTeam): Int32Array {
-    return this.listOf.get(team.id) ?? EMPTY_INTS
-  }
-
-  /** A team's current members as numbers: sorted, without duplicates. */
-  members(team: MondayTeam): Int32Array {
-    let set = this.memberSets.get(team.id)
-    if (set === undefined) {
-      const list = this.listOf.get(team.id) ?? EMPTY_INTS
-      set = list.slice().sort()
-      let n = 0
-      for (let i = 0; i < set.length; i++) if (n === 0 || set[i] !== set[n - 1]) set[n++] = set[i]!
-      if (n < set.length) set = set.slice(0, n)
-      this.memberSets.set(team.id, set)
-    }
-    return set
-  }
-
-  /** Equals `fingerprintTarget(snapshot)`, hashing each member id once rather than once per team. */
-  fingerprint(): string {
-    if (this.fingerprintValue !== undefined) return this.fingerprintValue
-    const users = new MultisetHash()
-    for (const u of this.snapshot.users) users.add(`${u.id}\u0000${u.userName}\u0000${u.active ? 1 : 0}`)
-    const n = this.mondayIds.length
-    const h1 = new Uint32Array(n)
-    const h2 = new Uint32Array(n)
-    for (let r = 0; r < n; r++) {
-      hashInto(this.mondayIds[r]!)
-      h1[r] = lane1
-      h2[r] = lane2
-    }
-    const teams = new MultisetHash()
-    this.snapshot.teams.forEach((t, ti) => {
-      const list = this.lists[ti]!
-      const members = new MultisetHash()
-      for (let i = 0; i < list.length; i++) members.addLanes(h1[list[i]!]!, h2[list[i]!]!)
-      teams.add(`${t.id}\u0000${t.displayName}\u0000${t.members.length}\u0000${members.hex()}`)
-    })
-    this.fingerprintValue = `v1-${teams.hex()}${users.hex()}`
-    return this.fingerprintValue
-  }
-}
-
-class LinkIndex {
-  readonly byTeam = new Map<string, TeamLink>()
-  readonly byGroup = new Map<string, Array<TeamLink>>()
-  readonly byName = new Map<string, Array<TeamLink>>()
-  readonly users = new Map<string, UserLink>()
-  constructor(readonly links: Links) {
-    for (const l of links.teams) {
-      this.byTeam.set(l.teamId, l)
-      for (const g of new Set(l.groupIds)) pushTo(this.byGroup, g, l)
-      pushTo(this.byName, l.displayName, l)
-    }
-    for (const u of links.users) this.users.set(u.oktaUserId, u)
-  }
-}
 
 export class PlannerState {
   readonly rules: CompiledRules
@@ -1332,7 +1156,7 @@ export class PlannerState {
       this.setRunTeam(key, draft.teamBlockers.length > 0 ? [] : draft.removals)
     }
     this.runDeletes.clear()
-    for (const l of this.links.links.teams) this.setRunDelete(l, this.deletion(l))
+    for (const l of this.links.teamLinks()) this.setRunDelete(l, this.deletion(l))
     if (this.users !== undefined) {
       for (let u = 0; u < this.source.userIds.length; u++) this.resolve(u)
       this.runUnexplained = this.unexplained().deactivations
@@ -1588,7 +1412,7 @@ export class PlannerState {
   /** The user links after matching: kept ones whose monday.com user exists, plus new email matches. */
   matchUsers(): Array<UserLink> {
     const out = new Map<string, UserLink>()
-    for (const l of this.links.links.users) {
+    for (const l of this.links.users.values()) {
       if (this.target.user(l.mondayUserId) !== undefined) out.set(l.oktaUserId, l)
     }
     for (const u of this.source.users.values()) {

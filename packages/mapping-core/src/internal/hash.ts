@@ -58,6 +58,15 @@ export class MultisetHash {
     this.a = (this.a + l1) >>> 0
     this.b = (this.b + l2) >>> 0
   }
+  /** Takes out an item `add` put in (the sum is a multiset: the same item may be in it more than once). */
+  remove(str: string): void {
+    hashInto(str)
+    this.removeLanes(lane1, lane2)
+  }
+  removeLanes(l1: number, l2: number): void {
+    this.a = (this.a - l1) >>> 0
+    this.b = (this.b - l2) >>> 0
+  }
   hex(): string {
     return hex8(this.a) + hex8(this.b)
   }

@@ -432,28 +432,33 @@ export const simulateUsers = (
         }))
         break
       }
-      case "UpdateUser": {
-        const u = byId.get(op.mondayUserId)
-        if (u === undefined) break
-        const fields: Record<string, unknown> = { ...u }
-        let name = u.name
-        for (const c of op.changes) {
-          if (c.attribute === "name.givenName") name = { ...name, givenName: c.to }
-          else if (c.attribute === "name.familyName") name = { ...name, familyName: c.to }
-          else if (!c.attribute.startsWith("address.")) fields[c.attribute] = c.to
-        }
-        if (name !== undefined) fields.name = name
-        if (op.address !== undefined) fields.address = op.address
-        byId.set(u.id, make(fields as ConstructorParameters<typeof MondayUserClass>[0]))
-        break
-      }
+      case "UpdateUser":
       case "DeactivateUser":
       case "ReactivateUser": {
         const u = byId.get(op.mondayUserId)
-        if (u !== undefined) byId.set(u.id, make({ ...u, active: op._tag === "ReactivateUser" }))
+        if (u !== undefined) byId.set(u.id, userAfter(u, op, make))
         break
       }
     }
   }
   return { users: [...byId.values()], ids }
+}
+
+/** A monday.com user after an UpdateUser, DeactivateUser or ReactivateUser of it succeeded. */
+export const userAfter = (
+  u: MondayUser,
+  op: UpdateUser | DeactivateUser | ReactivateUser,
+  make: (fields: ConstructorParameters<typeof MondayUserClass>[0]) => MondayUser
+): MondayUser => {
+  if (op._tag !== "UpdateUser") return make({ ...u, active: op._tag === "ReactivateUser" })
+  const fields: Record<string, unknown> = { ...u }
+  let name = u.name
+  for (const c of op.changes) {
+    if (c.attribute === "name.givenName") name = { ...name, givenName: c.to }
+    else if (c.attribute === "name.familyName") name = { ...name, familyName: c.to }
+    else if (!c.attribute.startsWith("address.")) fields[c.attribute] = c.to
+  }
+  if (name !== undefined) fields.name = name
+  if (op.address !== undefined) fields.address = op.address
+  return make(fields as ConstructorParameters<typeof MondayUserClass>[0])
 }
