@@ -3,16 +3,16 @@
  * brings every mapped team in step (deterministic, minimal, idempotent), the preflight report,
  * and the bookkeeping after an apply (links, simulated target). Pure: values in, values out.
  */
-import { Links, MondayTeam, MondayUser, TargetSnapshot, TeamLink, UserLink } from "./Domain.js"
-import type { MondayTeamId, MondayUserId, OktaGroupId, OktaUserId, SourceSnapshot } from "./Domain.js"
+import { Links, TeamLink, UserLink } from "./Domain.js"
+import type { MondayTeamId, MondayUserId, OktaGroupId, OktaUserId, SourceSnapshot, TargetSnapshot } from "./Domain.js"
 import type { Delta } from "./Delta.js"
 import { newUserPlaceholder, placeholderOktaUserId } from "./Plan.js"
 import type { Approvals, BlockedUser, OperationOutcome, Plan } from "./Plan.js"
-import { FRACTION_RULE_MIN_REMOVALS, PlannerState, byString, lastAppliedMembers, sorted, toApprovalSet } from "./internal/core.js"
-import { createdUserIds, simulateUsers } from "./internal/users.js"
-import type { PlanInput } from "./internal/core.js"
+import { FRACTION_RULE_MIN_REMOVALS, PlannerState, byString, lastAppliedMembers, sorted, sortedRecord, toApprovalSet } from "./internal/core.js"
+import { createdUserIds } from "./internal/users.js"
+import type { Committed, LinksChange, PlanInput } from "./internal/core.js"
 
-export type { PlanInput }
+export type { Committed, LinksChange, PlanInput }
 export { FRACTION_RULE_MIN_REMOVALS }
 
 export interface PlanOptions {
@@ -66,11 +66,34 @@ export interface Planner {
   readonly planTouched: (touched: Touched | ReadonlyArray<OktaGroupId>, options?: PlanOptions) => Plan
   readonly applyDeltas: (deltas: ReadonlyArray<Delta>) => Touched
   readonly preflight: () => ReadonlyArray<TeamPreflight>
-  /** Replaces the monday.com snapshot (after an apply or a drift read). */
+  /**
+   * Folds an applied plan into the planner: what its outcomes say was done (failed and skipped
+   * operations change nothing). The links become what `reconcileLinks` gives for the plan and the
+   * outcomes, monday.com what `appliedTarget` gives, and every later plan equals that of a planner
+   * given them by `setTarget` and `setLinks`; returned with the change of the links
+   * (`linksChange(before, after)`) to save.
+   *
+   * It costs the teams and users changed since the last commit (by deltas or by this apply), not
+   * the org, and keeps every other team's worked-out state, so the next touched plan stays cheap.
+   * Exceptions, which cost O(org) as `setTarget` and `setLinks` would: the first commit after
+   * `make`, `setTarget` or `setLinks` reconciles every team and user link; an apply that created
+   * monday.com users (they renumber every user) or a snapshot listing an id twice is rebuilt, and
+   * so is the next commit after it; and when the lifecycle deactivates unexplained users, the
+   * next touched plan looks for them again.
+   *
+   * `plan` is one this planner made (filtered or with blockers added is fine) with no delta
+   * applied since; a plan made against another monday.com snapshot is refused (an Error).
+   */
+  readonly commit: (plan: Plan, outcomes: ReadonlyArray<OperationOutcome>) => Committed
+  /** Replaces the monday.com snapshot (after a drift read). */
   readonly setTarget: (target: TargetSnapshot) => void
   readonly setLinks: (links: Links) => void
   /** The Okta snapshot as the planner now holds it (O(org): for persisting, not the hot path). */
   readonly source: () => SourceSnapshot
+  /** monday.com as the planner now holds it (rebuilt after a commit: O(users + teams) pointer copies). */
+  readonly target: () => TargetSnapshot
+  /** The links as the planner now holds them (after a commit, O(1) plus copies of the lists it changed). */
+  readonly links: () => Links
   readonly matchUsers: () => ReadonlyArray<UserLink>
 }
 
@@ -91,9 +114,12 @@ export const make = (input: PlanInput): Planner => {
       return { groupIds: t.groupIds as Array<OktaGroupId>, keys: t.keys, userIds: t.userIds as Array<OktaUserId> }
     },
     preflight: () => preflightOf(state),
+    commit: (plan, outcomes) => state.commit(plan, outcomes),
     setTarget: (target) => state.setTarget(target),
     setLinks: (links) => state.setLinks(links),
     source: () => state.source.toSnapshot(),
+    target: () => state.target.snapshot,
+    links: () => state.links.links,
     matchUsers: () => state.matchUsers()
   }
 }
@@ -322,65 +348,4 @@ export const reconcileLinks = (input: PlanInput, plan: Plan, outcomes: ReadonlyA
   return new Links({ teams, users: [...users.values()].sort((a, b) => byString(a.oktaUserId, b.oktaUserId)) }, true)
 }
 
-/** The same record with its keys in order, so links encode the same bytes every time. */
-const sortedRecord = (r: Readonly<Record<string, number>>): Record<string, number> => {
-  const out: Record<string, number> = {}
-  for (const k of sorted(Object.keys(r))) out[k] = r[k]!
-  return out
-}
-
-/**
- * The monday.com snapshot after every operation of a plan succeeded, for tests and dry runs.
- * `newTeamId` names the team a CreateTeam makes (from its key), `newUserId` the user a CreateUser
- * makes (default: its `new:<oktaUserId>` placeholder); user operations change the users.
- */
-export const simulateApply = (
-  target: TargetSnapshot,
-  plan: Plan,
-  newTeamId: (key: string) => MondayTeamId,
-  newUserId: (oktaUserId: OktaUserId) => MondayUserId = newUserPlaceholder
-): TargetSnapshot => {
-  const simulated = simulateUsers(target.users, plan.operations, newUserId, (fields) => new MondayUser(fields, true))
-  const realId = (id: MondayUserId): MondayUserId => simulated.ids.get(id) ?? id
-  const teams = new Map<string, { id: MondayTeamId; displayName: string; members: Set<MondayUserId>; membersFrom: MondayTeam["membersFrom"] }>()
-  for (const t of target.teams) {
-    teams.set(t.id, { id: t.id, displayName: t.displayName, members: new Set(t.members), membersFrom: t.membersFrom })
-  }
-  const created = new Map<string, MondayTeamId>()
-  for (const op of plan.operations) {
-    switch (op._tag) {
-      case "CreateTeam": {
-        const id = newTeamId(op.key)
-        created.set(op.key, id)
-        teams.set(id, { id, displayName: op.displayName, members: new Set(op.members.map(realId)), membersFrom: "server" })
-        break
-      }
-      case "RenameTeam": {
-        const t = teams.get(op.teamId)
-        if (t !== undefined) t.displayName = op.to
-        break
-      }
-      case "PatchMembers": {
-        const id = op.teamId ?? created.get(op.key)
-        const t = id === undefined ? undefined : teams.get(id)
-        if (t === undefined) break
-        for (const m of op.add) t.members.add(realId(m))
-        for (const m of op.remove) t.members.delete(m)
-        break
-      }
-      case "DeleteTeam": {
-        teams.delete(op.teamId)
-        break
-      }
-    }
-  }
-  return new TargetSnapshot(
-    {
-      users: simulated.users,
-      teams: Array.from(teams.values(), (t) =>
-        new MondayTeam({ id: t.id, displayName: t.displayName, members: [...t.members], membersFrom: t.membersFrom }, true)
-      )
-    },
-    true
-  )
-}
+export { appliedTarget, simulateApply } from "./internal/apply.js"

@@ -3,20 +3,19 @@
  * selection of every group and resolution of every user, and the per-team planning step. The
  * public module `Planner.ts` wraps it; everything here stays mutable and internal.
  */
-import { ACTIVE_USER_STATUSES, READY_ASSIGNMENT_STATUSES, UNASSIGNED_STATUSES, UserLink } from "../Domain.js"
+import { ACTIVE_USER_STATUSES, Links, MondayUser, READY_ASSIGNMENT_STATUSES, TeamLink, UNASSIGNED_STATUSES, UserLink } from "../Domain.js"
 import type {
-  Links,
   MondayTeam,
-  MondayUser,
+  MondayTeamId,
   MondayUserId,
   OktaGroupId,
   OktaUser,
+  OktaUserId,
   SourceSnapshot,
-  TargetSnapshot,
-  TeamLink
+  TargetSnapshot
 } from "../Domain.js"
 import { newUserPlaceholder, placeholderOktaUserId, Plan } from "../Plan.js"
-import type { Blocker, BlockedUser, DeactivateUser, Operation, PlanCounts, Warning } from "../Plan.js"
+import type { Blocker, BlockedUser, DeactivateUser, Operation, OperationOutcome, PlanCounts, Warning } from "../Plan.js"
 import { usersEnabled } from "../RuleConfig.js"
 import type { RuleConfig } from "../RuleConfig.js"
 import { hashStrings } from "./hash.js"
@@ -24,9 +23,11 @@ import { LinkIndex } from "./links.js"
 import type { CompiledRules } from "./rules.js"
 import { compileRules } from "./rules.js"
 import { search, SortedInts } from "./sortedInts.js"
+import { appliedTarget, sentMembers } from "./apply.js"
 import { emptyEffects, SourceIndex } from "./source.js"
 import { TargetIndex } from "./target.js"
-import { collectDecisions, compileUsers, decideUser, unexplainedDecisions } from "./users.js"
+import type { TeamEdit } from "./target.js"
+import { collectDecisions, compileUsers, createdUserIds, decideUser, unexplainedDecisions, userAfter } from "./users.js"
 import type { CompiledUsers, UserDecision } from "./users.js"
 import type { Delta } from "../Delta.js"
 
@@ -102,10 +103,10 @@ export type TeamMatch =
 export interface TeamState {
   /** The monday.com team the diff is against (undefined: none, every ready member is an add). */
   readonly teamId: string | undefined
-  /** The team diffed against (undefined: none). */
-  readonly team: MondayTeam | undefined
+  /** The team diffed against (undefined: none); a commit puts its new version in. */
+  team: MondayTeam | undefined
   /** How many distinct members the team has now. */
-  readonly currentCount: number
+  currentCount: number
   /** The team's current members, sorted, without duplicates: sorted only once a delta needs it. */
   current: Int32Array | undefined
   /** Ready desired members not in the team. */
@@ -118,7 +119,7 @@ export interface TeamState {
    */
   readonly removals: SortedInts
   /** The link whose managed members filter the candidates (undefined: none, so no removals under keep). */
-  readonly link: TeamLink | undefined
+  link: TeamLink | undefined
   /** Desired Okta users that can't be pushed, sorted by Okta user id. */
   notReady: Array<BlockedUser>
   /** Whether a plan holds `notReady` (in a blocker or warning): then it is copied before a change. */
@@ -183,6 +184,124 @@ const sorted = <A extends string>(xs: Iterable<A>): Array<A> => Array.from(xs).s
 
 const EMPTY_INTS = new Int32Array(0)
 const NO_KEYS: ReadonlyArray<string> = []
+
+/** What an apply changed of the links: the teams and users whose link is new or different, and those gone. */
+export interface LinksChange {
+  readonly teams: ReadonlyArray<TeamLink>
+  readonly removeTeams: ReadonlyArray<MondayTeamId>
+  readonly users: ReadonlyArray<UserLink>
+  readonly removeUsers: ReadonlyArray<OktaUserId>
+}
+
+/** A commit's result: the links and monday.com after the apply, and what changed of the links. */
+export interface Committed {
+  readonly links: Links
+  readonly target: TargetSnapshot
+  readonly change: LinksChange
+}
+
+/** A link a commit is working out. */
+interface WorkLink {
+  readonly teamId: string
+  displayName: string
+  groupIds: ReadonlyArray<string>
+  readonly origin: "created" | "adopted"
+  /** The managed members before the apply's operations. */
+  readonly base: ReadonlyArray<string>
+  /** Members the operations added (true) or removed (false); the last operation on a member wins. */
+  ops: Map<string, boolean> | undefined
+  /** The managed members as the reconcile worked them out (then `base` and `ops` are folded in already). */
+  managed: ReadonlyArray<string> | undefined
+  groupMembers: Readonly<Record<string, number>> | undefined
+  /** The link before the apply (undefined: made by it). */
+  readonly before: TeamLink | undefined
+}
+
+const NO_IDS: ReadonlyArray<string> = []
+
+const workLink = (l: TeamLink): WorkLink => ({
+  teamId: l.teamId,
+  displayName: l.displayName,
+  groupIds: l.groupIds,
+  origin: l.origin,
+  base: l.managedMembers,
+  ops: undefined,
+  managed: undefined,
+  groupMembers: l.groupMembers,
+  before: l
+})
+
+const adoptedLink = (teamId: string, displayName: string): WorkLink => ({
+  teamId,
+  displayName,
+  groupIds: [],
+  origin: "adopted",
+  base: NO_IDS,
+  ops: undefined,
+  managed: undefined,
+  groupMembers: undefined,
+  before: undefined
+})
+
+/** The link a commit worked out, in `reconcileLinks` form (ids sorted, each once). `normalize`: its base may not be. */
+const toTeamLink = (w: WorkLink, normalize: boolean): TeamLink => {
+  let managed = w.managed
+  if (managed === undefined) {
+    if (w.ops === undefined && !normalize) managed = w.base
+    else {
+      const set = new Set(w.base)
+      for (const [m, present] of w.ops ?? []) {
+        if (present) set.add(m)
+        else set.delete(m)
+      }
+      managed = sorted(set)
+    }
+  }
+  const counts = w.groupMembers
+  return new TeamLink(
+    {
+      teamId: w.teamId as MondayTeamId,
+      displayName: w.displayName,
+      groupIds: sorted(new Set(w.groupIds)) as Array<OktaGroupId>,
+      origin: w.origin,
+      managedMembers: managed as Array<MondayUserId>,
+      ...(counts === undefined ? {} : { groupMembers: sortedRecord(counts) })
+    },
+    true
+  )
+}
+
+/** The same record with its keys in order, so links encode the same bytes every time. */
+export const sortedRecord = (r: Readonly<Record<string, number>>): Record<string, number> => {
+  const out: Record<string, number> = {}
+  for (const k of sorted(Object.keys(r))) out[k] = r[k]!
+  return out
+}
+
+const sameList = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean => {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+const sameSet = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean => {
+  if (a.length !== b.length) return false
+  if (sameList(a, b)) return true
+  const s = new Set(a)
+  return s.size === new Set(b).size && b.every((x) => s.has(x))
+}
+
+/** Equal per-group member counts; absent equals only absent. */
+const sameCounts = (a: Readonly<Record<string, number>> | undefined, b: Readonly<Record<string, number>> | undefined): boolean => {
+  if (a === undefined || b === undefined) return a === b
+  const keys = Object.keys(a)
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k])
+}
+
+/** Whether two links say the same (as the engine's `linksChange` compares them). */
+const sameTeamLink = (a: TeamLink, b: TeamLink): boolean =>
+  a.displayName === b.displayName && a.origin === b.origin && sameSet(a.groupIds, b.groupIds) &&
+  sameSet(a.managedMembers, b.managedMembers) && sameCounts(a.groupMembers, b.groupMembers)
 
 export class PlannerState {
   readonly rules: CompiledRules
@@ -287,6 +406,28 @@ export class PlannerState {
   private runComplete = false
   /** Users (by number) whose lifecycle decision deactivates them, kept with their resolutions. */
   private readonly deactivating = new Map<number, DeactivateUser>()
+  /**
+   * What a commit must work out again of the ledger above, when it is otherwise complete: keys and
+   * links whose drafts or deletions the commit changed, and the unexplained users (only when the
+   * lifecycle deactivates them: O(users) then).
+   */
+  private readonly runStaleKeys = new Set<string>()
+  private readonly runStaleLinks = new Set<TeamLink>()
+  private runUnexplainedStale = false
+  /**
+   * Whether the next commit reconciles every team's link and every user link (as `reconcileLinks`
+   * does), rather than those changed since the last commit: after `make`, `setTarget`, `setLinks`.
+   */
+  private reconcileAll = true
+  /**
+   * Keys whose links a commit must work out again: touched by deltas or by a commit since the last,
+   * or held by a plan's blocker then. The links of every other key are what a commit would make them.
+   */
+  private readonly unsettled = new Set<string>()
+  /** Okta users (by number) whose user link a commit must look at again: changed by deltas since the last. */
+  private readonly unmatched = new Set<number>()
+  /** Links whose managed members are all members of their team (then a commit tells an unchanged link in O(1)). */
+  private withinTeam = new WeakSet<TeamLink>()
 
   constructor(input: PlanInput) {
     this.rules = compileRules(input.rules)
@@ -301,12 +442,14 @@ export class PlannerState {
 
   setTarget(target: TargetSnapshot): void {
     this.target = new TargetIndex(target)
+    this.reconcileAll = true
     this.forgetResolutions()
     this.prepareUsers()
   }
 
   setLinks(links: Links): void {
     this.links = new LinkIndex(links)
+    this.reconcileAll = true
     this.forgetResolutions()
     this.prepareUsers()
   }
@@ -358,6 +501,9 @@ export class PlannerState {
     this.runDeletes.clear()
     this.runUnexplained = []
     this.runComplete = false
+    this.runStaleKeys.clear()
+    this.runStaleLinks.clear()
+    this.runUnexplainedStale = false
     this.revHead = new Int32Array(this.target.mondayIds.length).fill(-1)
     this.revMore.clear()
     this.teamStates.clear()
@@ -464,6 +610,12 @@ export class PlannerState {
         const kn = this.keyNumber.get(k)!
         for (const u of users) this.updatePair(state, kn, u, before.get(u) ?? -1)
       }
+    }
+    if (!this.reconcileAll) {
+      // What the next commit reconciles: the teams a touched plan plans, and the users that changed.
+      for (const k of this.scope(effects.groups, keys).keys) this.unsettled.add(k)
+      for (const u of effects.users) this.unmatched.add(u)
+      for (let u = usersBefore; u < this.source.userIds.length; u++) this.unmatched.add(u)
     }
     const userIds: Array<string> = []
     for (const u of effects.users) userIds.push(this.source.userIds[u]!)
@@ -1085,6 +1237,7 @@ export class PlannerState {
       this.runTeams.clear()
       this.runTeamTotal = 0
       this.runDeletes.clear()
+      this.clearRunStale()
     } else this.completeRun()
     const drafts = sorted(keys).map((key) => {
       const groupIds = sorted(this.keyGroups.get(key) ?? [])
@@ -1146,7 +1299,11 @@ export class PlannerState {
    * every link's deletion, and the unexplained users. O(org) once; nothing when already complete.
    */
   private completeRun(): void {
-    if (this.runComplete) return
+    if (this.runComplete) {
+      this.refreshRun()
+      return
+    }
+    this.clearRunStale()
     const none = new Set<string>()
     for (const [key, groups] of this.keyGroups) {
       if (this.runTeams.has(key)) continue
@@ -1162,6 +1319,34 @@ export class PlannerState {
       this.runUnexplained = this.unexplained().deactivations
     }
     this.runComplete = true
+  }
+
+  /** Drafts again what a commit changed of a complete ledger: O(those teams and links). */
+  private refreshRun(): void {
+    const none = new Set<string>()
+    for (const key of this.runStaleKeys) {
+      const groups = this.keyGroups.get(key)
+      if (groups === undefined) {
+        this.setRunTeam(key, undefined)
+        continue
+      }
+      const groupIds = sorted(groups)
+      const match = this.matchTeam(key)
+      const draft = this.draft(key, groupIds, match, this.stateFor(key, groupIds, match), none)
+      this.setRunTeam(key, draft.teamBlockers.length > 0 ? [] : draft.removals)
+    }
+    for (const l of this.runStaleLinks) this.setRunDelete(l, this.links.byTeam.get(l.teamId) === l ? this.deletion(l) : undefined)
+    if (this.runUnexplainedStale && this.users !== undefined) {
+      for (let u = 0; u < this.source.userIds.length; u++) this.resolve(u)
+      this.runUnexplained = this.unexplained().deactivations
+    }
+    this.clearRunStale()
+  }
+
+  private clearRunStale(): void {
+    this.runStaleKeys.clear()
+    this.runStaleLinks.clear()
+    this.runUnexplainedStale = false
   }
 
   /** Every deactivation the whole org would make now, sorted by key (as a full plan lists them). */
@@ -1407,6 +1592,502 @@ export class PlannerState {
       },
       true
     )
+  }
+
+  /**
+   * Folds an applied plan's outcomes into the planner (see `Planner.commit`): the links as
+   * `reconcileLinks` makes them and the target as `appliedTarget` does, worked out for the teams
+   * and users that changed since the last commit, with only the kept state those changes touch
+   * dropped or updated. The plan must have been made by this planner with no delta applied since.
+   */
+  commit(plan: Plan, outcomes: ReadonlyArray<OperationOutcome>): Committed {
+    if (plan.targetFingerprint !== this.targetFingerprint()) {
+      throw new Error(
+        "commit: the plan was made against another monday.com snapshot than the planner holds; commit each plan to the planner that made it, before the next"
+      )
+    }
+    const ops = plan.operations
+    const done = new Map<number, OperationOutcome>()
+    for (const o of outcomes) if (o.status === "done") done.set(o.index, o)
+    const createdUsers = createdUserIds(ops, outcomes)
+    const real = (ids: ReadonlyArray<string>): Array<string> => {
+      const out: Array<string> = []
+      for (const id of ids) {
+        if (placeholderOktaUserId(id) === undefined) out.push(id)
+        else {
+          const r = createdUsers.get(id)
+          if (r !== undefined) out.push(r)
+        }
+      }
+      return out
+    }
+    const full = this.reconcileAll || !this.links.updatable
+
+    // ---- The links, as `reconcileLinks` works them out on the state the plan was made against.
+    /** Links this apply changes, by team id (null: deleted). */
+    const work = new Map<string, WorkLink | null>()
+    const linkOf = (teamId: string): WorkLink | undefined => {
+      const w = work.get(teamId)
+      if (w !== undefined) return w ?? undefined
+      const l = this.links.byTeam.get(teamId)
+      if (l === undefined) return undefined
+      const made = workLink(l)
+      work.set(teamId, made)
+      return made
+    }
+    // Teams whose removals were all sent: the only ones where a group reading empty is taken as read.
+    const removing = new Map<string, boolean>()
+    ops.forEach((op, index) => {
+      if (op._tag !== "PatchMembers" || op.remove.length === 0) return
+      removing.set(op.key, (removing.get(op.key) ?? true) && done.has(index))
+    })
+    const createdByKey = new Map<string, MondayTeamId>()
+    const renamed = new Map<string, string>()
+    /** Each team's members after the apply as against before: true added, false removed (the last operation wins). */
+    const memberOps = new Map<string, Map<string, boolean>>()
+    const opKeys = new Set<string>()
+    ops.forEach((op, index) => {
+      const outcome = done.get(index)
+      if (outcome === undefined) return
+      opKeys.add(op.key)
+      switch (op._tag) {
+        case "CreateTeam": {
+          if (outcome.teamId === undefined) return
+          createdByKey.set(op.key, outcome.teamId)
+          work.set(outcome.teamId, {
+            teamId: outcome.teamId,
+            displayName: op.displayName,
+            groupIds: op.groupIds,
+            origin: "created",
+            base: NO_IDS,
+            ops: new Map(real(op.members).map((m) => [m, true])),
+            managed: undefined,
+            groupMembers: Object.fromEntries(op.groupIds.map((g) => [g, this.source.memberCount(g)])),
+            before: undefined
+          })
+          return
+        }
+        case "RenameTeam": {
+          renamed.set(op.teamId, op.to)
+          const l = linkOf(op.teamId)
+          if (l !== undefined) l.displayName = op.to
+          return
+        }
+        case "PatchMembers": {
+          const teamId = op.teamId ?? createdByKey.get(op.key)
+          if (teamId === undefined) return
+          let effects = memberOps.get(teamId)
+          if (effects === undefined) memberOps.set(teamId, (effects = new Map()))
+          const add = real(op.add)
+          for (const m of add) effects.set(m, true)
+          for (const m of op.remove) effects.set(m, false)
+          const l = linkOf(teamId)
+          if (l !== undefined) {
+            l.ops ??= new Map()
+            for (const m of add) l.ops.set(m, true)
+            for (const m of op.remove) l.ops.set(m, false)
+          }
+          return
+        }
+        case "DeleteTeam": {
+          work.set(op.teamId, null)
+          return
+        }
+      }
+    })
+    const held = new Set<string>()
+    for (const b of plan.blockers) if (b._tag === "MembersNotReady" || b._tag === "NameTaken" || b._tag === "NameCollision") held.add(b.key)
+    const settled: Array<string> = []
+    const within = new Set<string>()
+    const noApprovals = new Set<string>()
+    const keys = full ? [...this.keyGroups.keys()] : [...new Set([...this.unsettled, ...opKeys])]
+    for (const key of keys) {
+      const groups = this.keyGroups.get(key)
+      if (groups === undefined) continue
+      // A team a blocker of this plan holds keeps its link; the next commit looks at it again.
+      if (held.has(key)) continue
+      settled.push(key)
+      const match = this.matchTeam(key)
+      if (match.kind !== "linked" && match.kind !== "adopt") continue
+      const groupIds = sorted(groups)
+      const state = this.stateFor(key, groupIds, match)
+      if (this.draft(key, groupIds, match, state, noApprovals).teamBlockers.length > 0) continue
+      const teamId = match.team.id
+      const w = work.get(teamId)
+      const current = w === undefined ? this.links.byTeam.get(teamId) : undefined
+      /** The link as it was before this apply (undefined: none, it is adopted now). */
+      const before = w === undefined ? current : w === null ? undefined : w.before
+      const settledRemovals = state.removals.length === 0 || removing.get(key) === true
+      const counts: Record<string, number> = {}
+      for (const g of groupIds) {
+        const now = this.source.memberCount(g)
+        const had = before === undefined ? 0 : lastAppliedMembers(before, g)
+        counts[g] = now > 0 || had === 0 || settledRemovals ? now : had ?? Math.max(before!.managedMembers.length, 1)
+      }
+      const managed = this.reconciledManaged(match.team, state, before, memberOps.get(teamId), full)
+      within.add(teamId)
+      if (
+        w === undefined && current !== undefined && managed === undefined &&
+        sameList(current.groupIds, groupIds) && sameCounts(current.groupMembers, counts)
+      ) {
+        this.withinTeam.add(current)
+        continue
+      }
+      // An adopted team (no link yet) goes by its new name when this plan renamed it to the desired case.
+      const l = w ?? (current === undefined ? adoptedLink(teamId, renamed.get(teamId) ?? match.team.displayName) : workLink(current))
+      work.set(teamId, l)
+      l.groupIds = groupIds
+      l.groupMembers = counts
+      if (managed !== undefined) l.managed = managed
+    }
+    const created = new Set<string>(createdByKey.values())
+    if (full) {
+      for (const l of this.links.teamLinks()) {
+        if (work.has(l.teamId)) continue
+        // Links of teams gone from monday.com are dropped; every other one is written out in order.
+        work.set(l.teamId, this.target.teams.has(l.teamId) ? workLink(l) : null)
+      }
+      for (const [teamId, w] of work) if (w !== null && !this.target.teams.has(teamId) && !created.has(teamId)) work.set(teamId, null)
+    }
+
+    // ---- User links: kept by Okta id while their monday.com user exists, new ones by email, created users.
+    const userLinks = new Map<string, UserLink | null>()
+    if (full) {
+      const matched = new Map(this.matchUsers().map((u) => [u.oktaUserId as string, u]))
+      for (const id of this.links.users.keys()) if (!matched.has(id)) userLinks.set(id, null)
+      for (const [id, u] of matched) userLinks.set(id, u)
+    } else {
+      for (const u of this.unmatched) {
+        const user = this.source.users.at(u)
+        if (user === undefined) continue
+        const kept = this.links.users.get(user.id)
+        if (kept !== undefined && this.target.user(kept.mondayUserId) !== undefined) continue
+        const email = user.email.toLowerCase()
+        const m = this.target.userNumberByName(email)
+        if (m >= 0) userLinks.set(user.id, new UserLink({ oktaUserId: user.id, mondayUserId: this.target.userOfNumber(m).id, email }, true))
+      }
+    }
+    for (const [index] of done) {
+      const op = ops[index]!
+      if (op._tag !== "CreateUser") continue
+      const id = createdUsers.get(newUserPlaceholder(op.oktaUserId))
+      if (id !== undefined) userLinks.set(op.oktaUserId, new UserLink({ oktaUserId: op.oktaUserId, mondayUserId: id, email: op.userName }, true))
+    }
+
+    // ---- The links as values, and what changed (as `linksChange(before, after)` says it).
+    const teamLinks: Array<[before: TeamLink | undefined, after: TeamLink | undefined]> = []
+    const change = { teams: [] as Array<TeamLink>, removeTeams: [] as Array<MondayTeamId>, users: [] as Array<UserLink>, removeUsers: [] as Array<OktaUserId> }
+    for (const [teamId, w] of work) {
+      const old = this.links.byTeam.get(teamId)
+      if (w === null) {
+        if (old !== undefined) {
+          teamLinks.push([old, undefined])
+          change.removeTeams.push(teamId as MondayTeamId)
+        }
+        continue
+      }
+      const link = toTeamLink(w, full)
+      if (old === undefined || !sameTeamLink(old, link)) change.teams.push(link)
+      teamLinks.push([old, link])
+      const keptWithin = w.managed === undefined && w.before !== undefined && this.withinTeam.has(w.before)
+      if (within.has(teamId) || w.before === undefined || keptWithin) this.withinTeam.add(link)
+    }
+    for (const [id, u] of userLinks) {
+      const old = this.links.users.get(id)
+      if (u === null) change.removeUsers.push(id as OktaUserId)
+      else if (old === undefined || old.mondayUserId !== u.mondayUserId || old.email !== u.email) change.users.push(u)
+      else userLinks.delete(id)
+    }
+    change.teams.sort((a, b) => byString(a.teamId, b.teamId))
+    change.removeTeams.sort(byString)
+    change.users.sort((a, b) => byString(a.oktaUserId, b.oktaUserId))
+    change.removeUsers.sort(byString)
+
+    let links: LinkIndex
+    if (full) {
+      const teams: Array<TeamLink> = []
+      for (const [, link] of teamLinks) if (link !== undefined) teams.push(link)
+      teams.sort((a, b) => byString(a.teamId, b.teamId))
+      const users = new Map<string, UserLink>()
+      for (const [id, u] of this.links.users) users.set(id, u)
+      for (const [id, u] of userLinks) {
+        if (u === null) users.delete(id)
+        else users.set(id, u)
+      }
+      links = new LinkIndex(new Links({ teams, users: [...users.values()].sort((a, b) => byString(a.oktaUserId, b.oktaUserId)) }, true), true)
+    } else links = this.links
+
+    // ---- monday.com: rebuilt when the apply made users (numbering) or the snapshot lists an id twice.
+    let rebuild = !this.target.updatable()
+    for (const [index] of done) {
+      const op = ops[index]!
+      if (op._tag === "CreateUser" || (op._tag === "UpdateUser" && op.changes.some((c) => c.attribute === "userName"))) rebuild = true
+    }
+    const sent = (ids: ReadonlyArray<MondayUserId>) => sentMembers(ids, new Map())
+    if (!rebuild) {
+      for (const [index] of done) {
+        const op = ops[index]!
+        const added = op._tag === "CreateTeam" ? op.members : op._tag === "PatchMembers" ? op.add : []
+        for (const m of sent(added)) if (this.target.indexOf(m) < 0) rebuild = true
+      }
+    }
+    if (rebuild) {
+      if (!full) this.applyLinkChanges(links, teamLinks, userLinks)
+      const value = links.links
+      this.target = new TargetIndex(appliedTarget(this.target.snapshot, plan, outcomes))
+      this.links = new LinkIndex(value, true)
+      this.reconcileAll = true
+      this.unsettled.clear()
+      this.unmatched.clear()
+      this.forgetResolutions()
+      this.prepareUsers()
+      return { links: value, target: this.target.snapshot, change }
+    }
+
+    // ---- monday.com in place: each team and user the apply changed, as `appliedTarget` replays it.
+    const edits = new Map<string, TeamEdit>()
+    const createdIds = new Map<string, string>()
+    for (const o of outcomes) if (o.status === "done" && o.teamId !== undefined) createdIds.set(o.key, o.teamId)
+    const simCreated = new Map<string, string>()
+    const edit = (id: string): TeamEdit | undefined => {
+      const e = edits.get(id)
+      if (e !== undefined) return e.deleted ? undefined : e
+      const t = this.target.teams.get(id)
+      if (t === undefined) return undefined
+      const made = this.target.editTeam(id, t, t.displayName, t.membersFrom)
+      edits.set(id, made)
+      return made
+    }
+    const users = new Map<string, MondayUser>()
+    for (const [index] of [...done].sort((a, b) => a[0] - b[0])) {
+      const op = ops[index]!
+      switch (op._tag) {
+        case "CreateTeam": {
+          const id = createdIds.get(op.key) ?? `pending:${op.key}`
+          simCreated.set(op.key, id)
+          const e = this.target.editTeam(id, undefined, op.displayName, "server")
+          edits.set(id, e)
+          for (const m of sent(op.members)) e.add(m)
+          break
+        }
+        case "RenameTeam": {
+          const e = edit(op.teamId)
+          if (e !== undefined) e.displayName = op.to
+          break
+        }
+        case "PatchMembers": {
+          const id = op.teamId ?? simCreated.get(op.key)
+          const e = id === undefined ? undefined : edit(id)
+          if (e === undefined) break
+          for (const m of sent(op.add)) e.add(m)
+          for (const m of op.remove) e.remove(m)
+          break
+        }
+        case "DeleteTeam": {
+          const e = edit(op.teamId)
+          if (e !== undefined) e.deleted = true
+          break
+        }
+        case "UpdateUser":
+        case "DeactivateUser":
+        case "ReactivateUser": {
+          const u = users.get(op.mondayUserId) ?? this.target.user(op.mondayUserId)
+          if (u !== undefined) users.set(u.id, userAfter(u, op, (fields) => new MondayUser(fields, true)))
+          break
+        }
+        case "CreateUser":
+          break
+      }
+    }
+    const teamsBefore = new Map<string, MondayTeam | undefined>()
+    for (const id of edits.keys()) teamsBefore.set(id, this.target.teams.get(id))
+    const teamsAfter = this.target.applyTeamEdits(edits.values())
+    for (const u of users.values()) this.target.updateUser(u)
+    if (full) this.links = links
+    else this.applyLinkChanges(links, teamLinks, userLinks)
+
+    // ---- What the changes touch: matches, kept team states, the run ledger, resolutions.
+    // (A key a blocker of the plan held was not settled: it stays to be looked at again.)
+    for (const k of settled) this.unsettled.delete(k)
+    this.unmatched.clear()
+    this.reconcileAll = false
+    if (full) {
+      // Every link was written again: nothing kept may name an old one.
+      this.matches.clear()
+      for (const key of this.keyGroups.keys()) this.runStaleKeys.add(key)
+      for (const key of [...this.teamStates.keys()]) this.relink(key)
+      this.runDeletes.clear()
+      for (const l of this.links.teamLinks()) this.runStaleLinks.add(l)
+      this.managedRanks.clear()
+      this.managedAsked.clear()
+    }
+    const affected = new Set<string>()
+    const names = new Set<string>()
+    const groups = new Set<string>()
+    const around = (l: TeamLink | undefined) => {
+      if (l === undefined) return
+      names.add(l.displayName)
+      for (const g of l.groupIds) groups.add(g)
+    }
+    for (const [old, now] of teamLinks) {
+      around(old)
+      around(now)
+      if (old !== undefined) {
+        this.runDeletes.delete(old)
+        this.managedRanks.delete(old)
+        this.managedAsked.delete(old)
+      }
+      if (now !== undefined) this.runStaleLinks.add(now)
+    }
+    for (const [id, before] of teamsBefore) {
+      const after = teamsAfter.get(id)
+      if (before !== undefined) names.add(before.displayName)
+      if (after !== undefined) names.add(after.displayName)
+      const link = this.links.byTeam.get(id)
+      around(link)
+      if (link !== undefined) this.runStaleLinks.add(link)
+    }
+    for (const g of groups) {
+      const k = this.groupKey.get(g)
+      if (k !== undefined) affected.add(k)
+    }
+    for (const n of names) {
+      affected.add(n)
+      for (const twin of this.sameButCase(n)) affected.add(twin)
+    }
+    for (const k of affected) {
+      if (!this.keyGroups.has(k)) continue
+      this.matches.delete(k)
+      this.unsettled.add(k)
+      this.runStaleKeys.add(k)
+      for (const l of this.links.byName.get(k) ?? []) this.runStaleLinks.add(l)
+      const state = this.relink(k)
+      if (state === undefined || state.teamId === undefined || !teamsAfter.has(state.teamId)) continue
+      const team = teamsAfter.get(state.teamId)
+      if (team === undefined) {
+        this.teamStates.delete(k)
+        continue
+      }
+      // The team's new members: each one the apply added or removed is an add or a candidate again.
+      state.team = team
+      state.current = undefined
+      state.currentCount = this.target.members(team).length
+      const kn = this.keyNumber.get(k)!
+      const e = edits.get(state.teamId)!
+      for (const m of [...e.removed, ...e.appended]) {
+        const r = this.target.indexOf(m)
+        if (r >= 0) this.refreshMonday(state, kn, r, -1, false)
+      }
+    }
+    // Okta users whose monday.com user changed (deactivated, reactivated, updated) are resolved again.
+    if (users.size > 0) {
+      const okta: Array<number> = []
+      for (const id of users.keys()) {
+        const r = this.target.indexOf(id)
+        const head = this.revHead[r]!
+        if (head >= 0) okta.push(head, ...(this.revMore.get(r) ?? []))
+      }
+      const before = new Map<number, number>()
+      for (const u of okta) before.set(u, this.forget(u))
+      for (const u of okta) this.resolve(u)
+      for (const u of okta) {
+        for (const g of this.source.groupsOf(u)) {
+          const k = this.groupKey.get(g)
+          if (k === undefined) continue
+          this.unsettled.add(k)
+          this.runStaleKeys.add(k)
+          const state = this.teamStates.get(k)
+          if (state !== undefined) this.updatePair(state, this.keyNumber.get(k)!, u, before.get(u) ?? -1)
+        }
+      }
+    }
+    const lifecycle = this.users?.config
+    if (lifecycle !== undefined && lifecycle.unexplained === "deactivate" && lifecycle.deactivate) this.runUnexplainedStale = true
+    return { links: this.links.links, target: this.target.snapshot, change }
+  }
+
+  /**
+   * Points a kept team state at its team's link now (an adopted team's new link, a link written
+   * again): its removals stay right, as a commit only claims desired members and drops members
+   * the team no longer has. A state whose link went is dropped.
+   */
+  private relink(key: string): TeamState | undefined {
+    const state = this.teamStates.get(key)
+    if (state === undefined || state.teamId === undefined) return state
+    const link = this.links.byTeam.get(state.teamId)
+    if (state.link !== undefined && link === undefined) {
+      this.teamStates.delete(key)
+      return undefined
+    }
+    state.link = link
+    return state
+  }
+
+  /** Puts a commit's link changes into the link index in place. */
+  private applyLinkChanges(
+    links: LinkIndex,
+    teamLinks: ReadonlyArray<readonly [TeamLink | undefined, TeamLink | undefined]>,
+    userLinks: ReadonlyMap<string, UserLink | null>
+  ): void {
+    for (const [old, now] of teamLinks) {
+      if (now !== undefined) links.setTeam(now)
+      else if (old !== undefined) links.removeTeam(old.teamId)
+    }
+    for (const u of userLinks.values()) if (u !== null) links.setUser(u)
+  }
+
+  /**
+   * A linked or adopted team's managed members after an apply, as `reconcileLinks` works them out:
+   * the members it has after the apply, less the candidates (members no Okta user wants) the
+   * engine doesn't manage. Undefined when they are the link's own, unchanged (told in O(its
+   * candidates) when the link's members are known to be within the team), else O(team).
+   */
+  private reconciledManaged(
+    team: MondayTeam,
+    state: TeamState,
+    before: TeamLink | undefined,
+    effects: ReadonlyMap<string, boolean> | undefined,
+    always = false
+  ): ReadonlyArray<string> | undefined {
+    const ids = this.target.mondayIds
+    const keep = state.removals !== state.cands
+    // Candidates that stay and are not managed: they are not the engine's to keep.
+    const dropped = new Set<number>()
+    for (let i = 0; i < state.cands.length; i++) {
+      const c = state.cands.at(i)
+      if (effects?.has(ids[c]!) === true) continue
+      const managed = keep ? state.removals.has(c) : before !== undefined && this.isManaged(before, c)
+      if (!managed) dropped.add(c)
+    }
+    const members = this.target.members(team)
+    if (!always && effects === undefined && before !== undefined && this.withinTeam.has(before)) {
+      if (before.managedMembers.length === members.length - dropped.size) return undefined
+    }
+    const out: Array<string> = []
+    const extra: Array<string> = []
+    const added: Array<number> = []
+    if (effects !== undefined) {
+      for (const [m, present] of effects) {
+        if (!present) continue
+        const r = this.target.indexOf(m)
+        if (r < 0) extra.push(m)
+        else if (search(members, members.length, r) < 0) added.push(r)
+      }
+      added.sort((a, b) => a - b)
+    }
+    let i = 0
+    let j = 0
+    while (i < members.length || j < added.length) {
+      const r = j >= added.length || (i < members.length && members[i]! < added[j]!) ? members[i++]! : added[j++]!
+      if (dropped.has(r) || effects?.get(ids[r]!) === false) continue
+      out.push(ids[r]!)
+    }
+    if (extra.length > 0) {
+      for (const m of new Set(extra)) out.push(m)
+      out.sort(byString)
+    }
+    if (!always && before !== undefined && effects === undefined && sameList(before.managedMembers, out)) return undefined
+    return out
   }
 
   /** The user links after matching: kept ones whose monday.com user exists, plus new email matches. */
