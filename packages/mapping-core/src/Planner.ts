@@ -106,7 +106,7 @@ export const make = (input: PlanInput): Planner => {
       const t: Touched = Array.isArray(touched)
         ? { groupIds: touched as ReadonlyArray<OktaGroupId>, keys: [] }
         : (touched as Touched)
-      const scope = state.scope(t.groupIds, t.keys)
+      const scope = state.scopeOf(t.groupIds, t.keys)
       return state.plan(scope.keys, scope.links, toApprovalSet(options?.approvals), t.userIds ?? [], t.groupIds)
     },
     applyDeltas: (deltas) => {

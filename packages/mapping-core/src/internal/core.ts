@@ -298,10 +298,64 @@ const sameCounts = (a: Readonly<Record<string, number>> | undefined, b: Readonly
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k])
 }
 
+/** Index of the first element of sorted `xs` not less than `x`. */
+const lowerBound = (xs: ReadonlyArray<string>, x: string): number => {
+  let lo = 0
+  let hi = xs.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (xs[mid]! < x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/**
+ * Sorted ids with some added (true) and some removed (false): found by binary search and copied
+ * around, O(n) copying plus O(changes · log n) comparisons.
+ */
+const withChanges = (xs: ReadonlyArray<string>, changes: ReadonlyMap<string, boolean>): Array<string> => {
+  const at: Array<{ readonly i: number; readonly id: string; readonly add: boolean }> = []
+  for (const [id, add] of changes) {
+    const i = lowerBound(xs, id)
+    const present = i < xs.length && xs[i] === id
+    if (add !== present) at.push({ i, id, add })
+  }
+  at.sort((a, b) => a.i - b.i || byString(a.id, b.id))
+  const out: Array<string> = new Array(xs.length + at.reduce((n, c) => n + (c.add ? 1 : -1), 0))
+  let k = 0
+  let from = 0
+  for (const c of at) {
+    for (let i = from; i < c.i; i++) out[k++] = xs[i]!
+    if (c.add) {
+      out[k++] = c.id
+      from = c.i
+    } else from = c.i + 1
+  }
+  for (let i = from; i < xs.length; i++) out[k++] = xs[i]!
+  return out
+}
+
 /** Whether two links say the same (as the engine's `linksChange` compares them). */
 const sameTeamLink = (a: TeamLink, b: TeamLink): boolean =>
   a.displayName === b.displayName && a.origin === b.origin && sameSet(a.groupIds, b.groupIds) &&
   sameSet(a.managedMembers, b.managedMembers) && sameCounts(a.groupMembers, b.groupMembers)
+
+/** `sameTeamLink` but for the managed members, of links whose lists are in order. */
+const sameFields = (a: TeamLink, b: TeamLink): boolean =>
+  a.displayName === b.displayName && a.origin === b.origin && sameList(a.groupIds, b.groupIds) &&
+  sameCounts(a.groupMembers, b.groupMembers)
+
+/** Whether a link's recorded counts are these, group by group. */
+const sameCountList = (
+  recorded: Readonly<Record<string, number>> | undefined,
+  groupIds: ReadonlyArray<string>,
+  counts: ReadonlyArray<number>
+): boolean => {
+  if (recorded === undefined || Object.keys(recorded).length !== groupIds.length) return false
+  for (let i = 0; i < groupIds.length; i++) if (recorded[groupIds[i]!] !== counts[i]) return false
+  return true
+}
 
 export class PlannerState {
   readonly rules: CompiledRules
@@ -427,7 +481,7 @@ export class PlannerState {
   /** Okta users (by number) whose user link a commit must look at again: changed by deltas since the last. */
   private readonly unmatched = new Set<number>()
   /** Links whose managed members are all members of their team (then a commit tells an unchanged link in O(1)). */
-  private withinTeam = new WeakSet<TeamLink>()
+  private withinTeam = new Set<TeamLink>()
 
   constructor(input: PlanInput) {
     this.rules = compileRules(input.rules)
@@ -504,6 +558,7 @@ export class PlannerState {
     this.runStaleKeys.clear()
     this.runStaleLinks.clear()
     this.runUnexplainedStale = false
+    this.lastScope = undefined
     this.revHead = new Int32Array(this.target.mondayIds.length).fill(-1)
     this.revMore.clear()
     this.teamStates.clear()
@@ -611,15 +666,21 @@ export class PlannerState {
         for (const u of users) this.updatePair(state, kn, u, before.get(u) ?? -1)
       }
     }
+    const groupIds = sorted(effects.groups)
+    const keyList = sorted(keys)
+    this.lastScope = undefined
     if (!this.reconcileAll) {
-      // What the next commit reconciles: the teams a touched plan plans, and the users that changed.
-      for (const k of this.scope(effects.groups, keys).keys) this.unsettled.add(k)
+      // What the next commit reconciles: the teams a touched plan plans (kept for that plan), and
+      // the users that changed.
+      const scope = this.scope(groupIds, keyList)
+      this.lastScope = { groupIds, keys: keyList, scope }
+      for (const k of scope.keys) this.unsettled.add(k)
       for (const u of effects.users) this.unmatched.add(u)
       for (let u = usersBefore; u < this.source.userIds.length; u++) this.unmatched.add(u)
     }
     const userIds: Array<string> = []
     for (const u of effects.users) userIds.push(this.source.userIds[u]!)
-    return { groupIds: sorted(effects.groups), keys: sorted(keys), userIds: sorted(userIds) }
+    return { groupIds, keys: keyList, userIds: sorted(userIds) }
   }
 
   /** Brings one team's state in step for one Okta user (who may have joined, left, or changed). */
@@ -950,6 +1011,10 @@ export class PlannerState {
     const cached = this.managedRanks.get(link)
     const ids = this.target.mondayIds
     const out: Array<number> = []
+    if (this.links.updatable) {
+      for (let i = 0; i < cands.length; i++) if (this.isManaged(link, cands[i]!)) out.push(cands[i]!)
+      return Int32Array.from(out)
+    }
     if (cached === undefined && cands.length <= 4) {
       // A few candidates (the usual case): scanning the list beats hashing every managed member.
       const managed = link.managedMembers
@@ -1159,6 +1224,13 @@ export class PlannerState {
    * compares, no hashing) until a link is asked often; then its managed members are numbered once.
    */
   private isManaged(link: TeamLink, m: number): boolean {
+    // Links in `reconcileLinks` order (every link once a commit wrote them) list their members sorted.
+    if (this.links.updatable) {
+      const id = this.target.mondayIds[m]!
+      const managed = link.managedMembers
+      const i = lowerBound(managed, id)
+      return i < managed.length && managed[i] === id
+    }
     let ranks = this.managedRanks.get(link)
     if (ranks === undefined) {
       const asked = (this.managedAsked.get(link) ?? 0) + 1
@@ -1193,6 +1265,21 @@ export class PlannerState {
     if (allDeleted) return { key: `delete:${link.teamId}`, link, team, reason: "group-deleted" }
     if (policy === "when-unmapped") return { key: `delete:${link.teamId}`, link, team, reason: "unmapped" }
     return undefined
+  }
+
+  /**
+   * The scope of the last batch's groups and keys (as `applyDeltas` returned them), while nothing it
+   * depends on changed since (a commit or a new target or links drop it).
+   */
+  private lastScope:
+    | { readonly groupIds: ReadonlyArray<string>; readonly keys: ReadonlyArray<string>; readonly scope: { keys: Set<string>; links: Set<TeamLink> } }
+    | undefined = undefined
+
+  /** `scope`, taken from the last batch when asked for the groups and keys `applyDeltas` returned. */
+  scopeOf(groupIds: ReadonlyArray<string>, keys: ReadonlyArray<string>): { keys: Set<string>; links: Set<TeamLink> } {
+    const last = this.lastScope
+    if (last !== undefined && last.groupIds === groupIds && last.keys === keys) return last.scope
+    return this.scope(groupIds, keys)
   }
 
   /** Desired keys and links that a set of touched groups (and keys known to have changed) affect. */
@@ -1606,6 +1693,7 @@ export class PlannerState {
         "commit: the plan was made against another monday.com snapshot than the planner holds; commit each plan to the planner that made it, before the next"
       )
     }
+    this.lastScope = undefined
     const ops = plan.operations
     const done = new Map<number, OperationOutcome>()
     for (const o of outcomes) if (o.status === "done") done.set(o.index, o)
@@ -1699,7 +1787,6 @@ export class PlannerState {
     for (const b of plan.blockers) if (b._tag === "MembersNotReady" || b._tag === "NameTaken" || b._tag === "NameCollision") held.add(b.key)
     const settled: Array<string> = []
     const within = new Set<string>()
-    const noApprovals = new Set<string>()
     const keys = full ? [...this.keyGroups.keys()] : [...new Set([...this.unsettled, ...opKeys])]
     for (const key of keys) {
       const groups = this.keyGroups.get(key)
@@ -1711,24 +1798,24 @@ export class PlannerState {
       if (match.kind !== "linked" && match.kind !== "adopt") continue
       const groupIds = sorted(groups)
       const state = this.stateFor(key, groupIds, match)
-      if (this.draft(key, groupIds, match, state, noApprovals).teamBlockers.length > 0) continue
+      if (this.heldWhole(key, match, state)) continue
       const teamId = match.team.id
       const w = work.get(teamId)
       const current = w === undefined ? this.links.byTeam.get(teamId) : undefined
       /** The link as it was before this apply (undefined: none, it is adopted now). */
       const before = w === undefined ? current : w === null ? undefined : w.before
       const settledRemovals = state.removals.length === 0 || removing.get(key) === true
-      const counts: Record<string, number> = {}
+      const counts: Array<number> = []
       for (const g of groupIds) {
         const now = this.source.memberCount(g)
         const had = before === undefined ? 0 : lastAppliedMembers(before, g)
-        counts[g] = now > 0 || had === 0 || settledRemovals ? now : had ?? Math.max(before!.managedMembers.length, 1)
+        counts.push(now > 0 || had === 0 || settledRemovals ? now : had ?? Math.max(before!.managedMembers.length, 1))
       }
       const managed = this.reconciledManaged(match.team, state, before, memberOps.get(teamId), full)
       within.add(teamId)
       if (
-        w === undefined && current !== undefined && managed === undefined &&
-        sameList(current.groupIds, groupIds) && sameCounts(current.groupMembers, counts)
+        w === undefined && current !== undefined && managed === undefined && !full &&
+        sameList(current.groupIds, groupIds) && sameCountList(current.groupMembers, groupIds, counts)
       ) {
         this.withinTeam.add(current)
         continue
@@ -1737,7 +1824,7 @@ export class PlannerState {
       const l = w ?? (current === undefined ? adoptedLink(teamId, renamed.get(teamId) ?? match.team.displayName) : workLink(current))
       work.set(teamId, l)
       l.groupIds = groupIds
-      l.groupMembers = counts
+      l.groupMembers = Object.fromEntries(groupIds.map((g, i) => [g, counts[i]!]))
       if (managed !== undefined) l.managed = managed
     }
     const created = new Set<string>(createdByKey.values())
@@ -1787,7 +1874,11 @@ export class PlannerState {
         continue
       }
       const link = toTeamLink(w, full)
-      if (old === undefined || !sameTeamLink(old, link)) change.teams.push(link)
+      // Out of a full pass the lists are in order and a link's members unchanged unless worked out again.
+      const same = old !== undefined && (full
+        ? sameTeamLink(old, link)
+        : sameFields(old, link) && (link.managedMembers === old.managedMembers || sameList(old.managedMembers, link.managedMembers)))
+      if (!same) change.teams.push(link)
       teamLinks.push([old, link])
       const keptWithin = w.managed === undefined && w.before !== undefined && this.withinTeam.has(w.before)
       if (within.has(teamId) || w.before === undefined || keptWithin) this.withinTeam.add(link)
@@ -1920,6 +2011,7 @@ export class PlannerState {
       for (const l of this.links.teamLinks()) this.runStaleLinks.add(l)
       this.managedRanks.clear()
       this.managedAsked.clear()
+      this.withinTeam = new Set([...this.withinTeam].filter((l) => this.links.byTeam.get(l.teamId) === l))
     }
     const affected = new Set<string>()
     const names = new Set<string>()
@@ -1936,6 +2028,7 @@ export class PlannerState {
         this.runDeletes.delete(old)
         this.managedRanks.delete(old)
         this.managedAsked.delete(old)
+        this.withinTeam.delete(old)
       }
       if (now !== undefined) this.runStaleLinks.add(now)
     }
@@ -2036,6 +2129,14 @@ export class PlannerState {
     for (const u of userLinks.values()) if (u !== null) links.setUser(u)
   }
 
+  /** Whether a team's draft holds it whole (NameCollision, NameTaken, MembersNotReady), without drafting it. */
+  private heldWhole(key: string, match: TeamMatch, state: TeamState): boolean {
+    if (match.kind !== "linked" && this.sameButCase(key).length > 1) return true
+    if (match.kind === "taken") return true
+    if (match.kind === "linked" && match.team.displayName !== key && this.unlinkedNamed(key) !== undefined) return true
+    return state.notReady.length > 0 && this.rules.config.policies.notReadyMembers === "block"
+  }
+
   /**
    * A linked or adopted team's managed members after an apply, as `reconcileLinks` works them out:
    * the members it has after the apply, less the candidates (members no Okta user wants) the
@@ -2051,35 +2152,45 @@ export class PlannerState {
   ): ReadonlyArray<string> | undefined {
     const ids = this.target.mondayIds
     const keep = state.removals !== state.cands
-    // Candidates that stay and are not managed: they are not the engine's to keep.
-    const dropped = new Set<number>()
-    for (let i = 0; i < state.cands.length; i++) {
-      const c = state.cands.at(i)
-      if (effects?.has(ids[c]!) === true) continue
-      const managed = keep ? state.removals.has(c) : before !== undefined && this.isManaged(before, c)
-      if (!managed) dropped.add(c)
-    }
-    const members = this.target.members(team)
-    if (!always && effects === undefined && before !== undefined && this.withinTeam.has(before)) {
-      if (before.managedMembers.length === members.length - dropped.size) return undefined
-    }
-    const out: Array<string> = []
-    const extra: Array<string> = []
+    // The members after the apply as ranks: those it added, and those it touched at all.
     const added: Array<number> = []
+    const touched = new Set<number>()
+    const extra: Array<string> = []
+    const members = this.target.members(team)
     if (effects !== undefined) {
       for (const [m, present] of effects) {
-        if (!present) continue
         const r = this.target.indexOf(m)
-        if (r < 0) extra.push(m)
-        else if (search(members, members.length, r) < 0) added.push(r)
+        if (r < 0) {
+          if (present) extra.push(m)
+          continue
+        }
+        touched.add(r)
+        if (present && search(members, members.length, r) < 0) added.push(r)
       }
       added.sort((a, b) => a - b)
     }
+    // Candidates the link doesn't manage: not the engine's to keep. With the link's members known
+    // to be within the team, it manages exactly the team less those when the counts agree; then
+    // the apply's own changes are all that differs.
+    let unmanaged = 0
+    const dropped = new Set<number>()
+    for (let i = 0; i < state.cands.length; i++) {
+      const c = state.cands.at(i)
+      const managed = keep ? state.removals.has(c) : before !== undefined && this.isManaged(before, c)
+      if (managed) continue
+      unmanaged++
+      if (!touched.has(c)) dropped.add(c)
+    }
+    if (before !== undefined && extra.length === 0 && this.withinTeam.has(before) && before.managedMembers.length === members.length - unmanaged) {
+      if (effects === undefined) return always ? before.managedMembers : undefined
+      return withChanges(before.managedMembers, effects)
+    }
+    const out: Array<string> = []
     let i = 0
     let j = 0
     while (i < members.length || j < added.length) {
       const r = j >= added.length || (i < members.length && members[i]! < added[j]!) ? members[i++]! : added[j++]!
-      if (dropped.has(r) || effects?.get(ids[r]!) === false) continue
+      if (dropped.has(r) || (touched.has(r) && effects!.get(ids[r]!) === false)) continue
       out.push(ids[r]!)
     }
     if (extra.length > 0) {

@@ -111,11 +111,13 @@ export class LinkIndex {
 
   /** Adds or replaces the link of a team; returns the link it replaced. */
   setTeam(link: TeamLink): TeamLink | undefined {
-    const old = this.removeTeam(link.teamId)
+    if (this.sortedTeams === undefined) throw new Error("links given out of order can't change in place")
+    const old = this.byTeam.get(link.teamId)
+    if (old !== undefined) this.unindex(old)
     this.byTeam.set(link.teamId, link)
     for (const g of new Set(link.groupIds)) pushTo(this.byGroup, g, link)
     pushTo(this.byName, link.displayName, link)
-    this.sortedTeams!.set(link)
+    this.sortedTeams.set(link)
     this.value = undefined
     return old
   }
@@ -126,11 +128,15 @@ export class LinkIndex {
     const old = this.byTeam.get(teamId)
     if (old === undefined) return undefined
     this.byTeam.delete(teamId)
-    for (const g of new Set(old.groupIds)) pull(this.byGroup, g, old)
-    pull(this.byName, old.displayName, old)
+    this.unindex(old)
     this.sortedTeams.delete(teamId)
     this.value = undefined
     return old
+  }
+
+  private unindex(old: TeamLink): void {
+    for (const g of new Set(old.groupIds)) pull(this.byGroup, g, old)
+    pull(this.byName, old.displayName, old)
   }
 
   setUser(link: UserLink): void {

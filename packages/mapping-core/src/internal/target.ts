@@ -17,6 +17,33 @@ const pushTo = <K, V>(map: Map<K, Array<V>>, k: K, v: V) => {
   else xs.push(v)
 }
 
+/**
+ * A sorted set of ranks less `remove` (sorted, all in it) plus `add` (sorted, none in it): runs
+ * between the changes are copied whole, O(n) copying plus O(changes · log n) searches.
+ */
+const withRanks = (base: Int32Array, remove: ReadonlyArray<number>, add: ReadonlyArray<number>): Int32Array => {
+  const out = new Int32Array(base.length - remove.length + add.length)
+  let i = 0
+  let k = 0
+  let ri = 0
+  let ai = 0
+  while (ri < remove.length || ai < add.length) {
+    const rPos = ri < remove.length ? search(base, base.length, remove[ri]!) : base.length
+    const aPos = ai < add.length ? -search(base, base.length, add[ai]!) - 1 : base.length
+    const next = Math.min(rPos, aPos)
+    out.set(base.subarray(i, next), k)
+    k += next - i
+    i = next
+    if (ai < add.length && aPos <= rPos) out[k++] = add[ai++]!
+    else {
+      i++
+      ri++
+    }
+  }
+  out.set(base.subarray(i), k)
+  return out
+}
+
 const userItem = (u: MondayUser) => `${u.id}\u0000${u.userName}\u0000${u.active ? 1 : 0}`
 const teamItem = (t: MondayTeam, members: MultisetHash) =>
   `${t.id}\u0000${t.displayName}\u0000${t.members.length}\u0000${members.hex()}`
@@ -327,50 +354,45 @@ export class TargetIndex {
         out.set(e.id, undefined)
         continue
       }
-      const baseList = e.base === undefined ? EMPTY_INTS : this.listOf.get(e.id)!
       const baseMembers = e.base?.members ?? []
-      const members: Array<MondayUserId> = []
-      const list = new Int32Array(baseList.length - e.removed.size + e.appended.length)
+      // Where the members that left are listed (each once: `updatable`), so the rest is copied in runs.
+      const removed: Array<number> = []
+      const gone: Array<number> = []
+      for (const m of e.removed) {
+        removed.push(this.indexOf(m))
+        gone.push(baseMembers.indexOf(m as MondayUserId))
+      }
+      gone.sort((a, b) => a - b)
+      const members: Array<MondayUserId> = new Array(baseMembers.length - gone.length + e.appended.length)
       let n = 0
-      for (let i = 0; i < baseMembers.length; i++) {
-        const m = baseMembers[i]!
-        if (e.removed.has(m)) continue
-        members.push(m)
-        list[n++] = baseList[i]!
+      let from = 0
+      for (const g of [...gone, baseMembers.length]) {
+        for (let i = from; i < g; i++) members[n++] = baseMembers[i]!
+        from = g + 1
       }
-      const appended = new Int32Array(e.appended.length)
-      for (let i = 0; i < e.appended.length; i++) {
-        const r = this.indexOf(e.appended[i]!)
-        if (r < 0) throw new Error(`applyTeamEdits: ${e.appended[i]} is not numbered`)
-        members.push(e.appended[i]! as MondayUserId)
-        list[n++] = appended[i] = r
+      const appended: Array<number> = []
+      for (const m of e.appended) {
+        const r = this.indexOf(m)
+        if (r < 0) throw new Error(`applyTeamEdits: ${m} is not numbered`)
+        members[n++] = m as MondayUserId
+        appended.push(r)
       }
-      // The sorted set: the old one less what left, merged with what joined.
-      const baseSet = e.base === undefined ? EMPTY_INTS : this.members(e.base)
-      const removed = new Set<number>()
-      for (const m of e.removed) removed.add(this.indexOf(m))
-      appended.sort()
-      const set = new Int32Array(list.length)
-      let i = 0
-      let j = 0
-      let k = 0
-      while (i < baseSet.length || j < appended.length) {
-        if (j >= appended.length || (i < baseSet.length && baseSet[i]! < appended[j]!)) {
-          const v = baseSet[i++]!
-          if (!removed.has(v)) set[k++] = v
-        } else set[k++] = appended[j++]!
-      }
+      removed.sort((a, b) => a - b)
+      appended.sort((a, b) => a - b)
+      // The sorted set: the old one less what left, with what joined put in place. It serves as
+      // the listing too (planning never depends on the order members are listed in).
+      const set = withRanks(e.base === undefined ? EMPTY_INTS : this.members(e.base), removed, appended)
       const team = new MondayTeam({ id: e.id as MondayTeam["id"], displayName: e.displayName, members, membersFrom: e.membersFrom }, true)
       this.teams.set(e.id, team)
       pushTo(this.teamsByName, team.displayName.toLowerCase(), team)
-      this.listOf.set(e.id, list)
+      this.listOf.set(e.id, set)
       this.memberSets.set(e.id, set)
       if (this.sums !== undefined) {
         const sums = this.sums
         const sum = new MultisetHash()
         if (before !== undefined) {
           sum.addLanes(before.a, before.b)
-          for (const r of removed) sum.removeLanes(sums.h1[r]!, sums.h2[r]!)
+          for (let y = 0; y < removed.length; y++) sum.removeLanes(sums.h1[removed[y]!]!, sums.h2[removed[y]!]!)
         }
         for (let x = 0; x < appended.length; x++) sum.addLanes(sums.h1[appended[x]!]!, sums.h2[appended[x]!]!)
         sums.members.set(e.id, sum)
