@@ -175,7 +175,11 @@ export const run = (options: DaemonOptions) =>
         if (options.onCycle) yield* options.onCycle({ kind: "failed", cycle, error })
       })
 
-    /** The state the delta path plans against, from the last full cycle. */
+    /**
+     * The state the delta path plans against: made from the last full cycle, then kept in step by
+     * each delta cycle (its batch applied, its apply committed). `held` is the input it was made
+     * from, with the links and monday.com of the last apply; the planner holds the Okta side now.
+     */
     let planner: Planner.Planner | undefined
     let held: SyncInput | undefined
     let tokenOwner: TokenOwner | undefined
@@ -221,32 +225,43 @@ export const run = (options: DaemonOptions) =>
         if (options.onCycle) yield* options.onCycle({ kind: "idle" })
         return true
       }
-      const touched = planner.applyDeltas(batch.deltas)
-      const approvals = (yield* store.approvals.list).map((a) => a.blockerId)
-      const plan = markTokenOwner(planner.planTouched(touched, { approvals }), tokenOwner, engine.rules)
-      const released = approvals.length === 0 ? [] : releasedBy(planner.planTouched(touched), approvals)
-      const input: SyncInput = { input: { ...held.input, source: planner.source() }, warnings: [] }
-      // A delta plan sees only the touched teams: its blockers add to the ones the full cycle found
-      // (less those an approval has released since).
-      const approved = new Set(approvals)
-      const previous = (yield* store.blocked.get).map((b) => b.blocker).filter((b) => !approved.has(b.id))
-      const ids = new Set(plan.blockers.map((b) => b.id))
-      const merged = new Plan.Plan({ ...plan, blockers: [...plan.blockers, ...previous.filter((b) => !ids.has(b.id))] })
-      const applied = yield* engine.applyPlanned(input, merged, "delta", { cursor: batch.cursor, released })
+      const kept = planner
+      const touched = kept.applyDeltas(batch.deltas)
+      // From here the planner is ahead of the state store until the apply is saved: if this cycle
+      // fails, the next one is a full cycle with a planner made afresh.
+      const cycle = Effect.gen(function*() {
+        const approvals = (yield* store.approvals.list).map((a) => a.blockerId)
+        const plan = markTokenOwner(kept.planTouched(touched, { approvals }), tokenOwner, engine.rules)
+        const released = approvals.length === 0 ? [] : releasedBy(kept.planTouched(touched), approvals)
+        // The apply is folded into the planner (`commit`), which gives the links and monday.com after
+        // it in time proportional to what changed: the input serves only to name users in messages.
+        const input: SyncInput = { input: held!.input, warnings: [] }
+        // A delta plan sees only the touched teams: its blockers add to the ones the full cycle found
+        // (less those an approval has released since).
+        const approved = new Set(approvals)
+        const previous = (yield* store.blocked.get).map((b) => b.blocker).filter((b) => !approved.has(b.id))
+        const ids = new Set(plan.blockers.map((b) => b.id))
+        const merged = new Plan.Plan({ ...plan, blockers: [...plan.blockers, ...previous.filter((b) => !ids.has(b.id))] })
+        return yield* engine.applyPlanned(input, merged, "delta", { cursor: batch.cursor, released, commit: kept.commit })
+      })
+      const applied = yield* cycle.pipe(Effect.tapErrorCause(() => Effect.sync(() => (planner = undefined))))
       // Spending an approval is not a new one: no full cycle for it.
       approvalsSeen = yield* approvalsKey
       if (applied.tokenOwner !== undefined) {
         // Learnt just now: plan from here on with the owner protected (a rare rebuild of the indexes).
         tokenOwner = applied.tokenOwner
         held = {
-          input: { ...input.input, rules: protectTokenOwner(input.input.rules, tokenOwner), target: applied.target, links: applied.links },
+          input: {
+            rules: protectTokenOwner(held.input.rules, tokenOwner),
+            source: kept.source(),
+            target: applied.target,
+            links: applied.links
+          },
           warnings: []
         }
         planner = Planner.make(held.input)
       } else {
-        planner.setTarget(applied.target)
-        planner.setLinks(applied.links)
-        held = { input: { ...input.input, target: applied.target, links: applied.links }, warnings: [] }
+        held = { input: { ...held.input, target: applied.target, links: applied.links }, warnings: [] }
       }
       countOutcomes(metrics, applied)
       yield* succeeded("delta")

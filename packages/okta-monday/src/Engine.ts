@@ -63,6 +63,13 @@ export interface ApplyOptions {
   readonly cursor?: string | undefined
   /** Blockers approvals released in the plan (see `PlanReport.released`): their approvals are spent. */
   readonly released?: ReadonlyArray<Plan.Blocker> | undefined
+  /**
+   * Folds the apply into a planner the caller keeps (`Planner.commit` of the planner that made the
+   * plan) and gives the links and monday.com after it, instead of reconciling the whole input
+   * (O(org)): the daemon's delta cycle. Called once, with the outcomes recorded when the apply ends
+   * or is stopped; `sync.input` then serves only to name users in messages.
+   */
+  readonly commit?: ((plan: Plan.Plan, outcomes: ReadonlyArray<Plan.OperationOutcome>) => Planner.Committed) | undefined
 }
 
 export interface CheckReport {
@@ -212,41 +219,11 @@ const linksAfter = (input: Planner.PlanInput, plan: Plan.Plan, outcomes: Readonl
   Planner.reconcileLinks(input, plan, outcomes)
 
 /** monday.com as it is after the operations that were done (for the daemon's in-memory target). */
-export const targetAfter = (
+export const targetAfter: (
   target: Domain.TargetSnapshot,
   plan: Plan.Plan,
   outcomes: ReadonlyArray<Plan.OperationOutcome>
-): Domain.TargetSnapshot => {
-  const done = new Set(outcomes.filter((o) => o.status === "done").map((o) => o.index))
-  const created = new Map<string, Domain.MondayTeamId>()
-  const createdUsers = new Map<string, Domain.MondayUserId>()
-  for (const o of outcomes) {
-    if (o.status !== "done") continue
-    if (o.teamId !== undefined) created.set(o.key, o.teamId)
-    const op = plan.operations[o.index]
-    if (o.userId !== undefined && op?._tag === "CreateUser") createdUsers.set(op.oktaUserId, o.userId)
-  }
-  // A placeholder whose user was not created was left out of its team operation by the sink.
-  const sent = (ids: ReadonlyArray<Domain.MondayUserId>) =>
-    ids.filter((id) => {
-      const okta = Plan.placeholderOktaUserId(id)
-      return okta === undefined || createdUsers.has(okta)
-    })
-  const operations = plan.operations.filter((_, i) => done.has(i)).map((op): Plan.Operation =>
-    op._tag === "CreateTeam"
-      ? { ...op, members: sent(op.members) }
-      : op._tag === "PatchMembers"
-      ? { ...op, add: sent(op.add) }
-      : op
-  )
-  const applied = new Plan.Plan({ ...plan, operations })
-  return Planner.simulateApply(
-    target,
-    applied,
-    (key) => created.get(key) ?? (`pending:${key}` as Domain.MondayTeamId),
-    (oktaUserId) => createdUsers.get(oktaUserId) ?? Plan.newUserPlaceholder(oktaUserId)
-  )
-}
+) => Domain.TargetSnapshot = Planner.appliedTarget
 
 /**
  * The source with every app-assigned user added (group members are there already): the user
@@ -416,10 +393,26 @@ export const make = (options: EngineOptions) =>
     ) {
       const { cursor, released = [] } = applyOptions
       const { plan, held } = kind === "saved-plan" ? { plan: planned, held: [] } : yield* withoutBackedOff(planned, sync.input)
+      /** The links and monday.com after the apply, and the change of the links to save. */
+      const after = (outcomes: ReadonlyArray<Plan.OperationOutcome>): {
+        readonly links: Domain.Links
+        readonly change: LinksChange
+        readonly target: () => Domain.TargetSnapshot
+      } => {
+        if (applyOptions.commit !== undefined) {
+          const committed = applyOptions.commit(plan, outcomes)
+          return { ...committed, target: () => committed.target }
+        }
+        const links = linksAfter(sync.input, plan, outcomes)
+        return {
+          links,
+          change: linksChange(sync.input.links, links),
+          target: () => outcomes.length === 0 ? sync.input.target : targetAfter(sync.input.target, plan, outcomes)
+        }
+      }
       yield* store.blocked.set(plan.blockers)
       if (plan.operations.length === 0) {
-        const links = linksAfter(sync.input, plan, [])
-        const change = linksChange(sync.input.links, links)
+        const { change, links, target } = after([])
         if (!isEmptyChange(change)) yield* store.saveLinks(change)
         if (cursor !== undefined) yield* store.setCursor(cursor)
         const report: ApplyReport = {
@@ -429,12 +422,12 @@ export const make = (options: EngineOptions) =>
           status: "nothing-to-do",
           backedOff: held,
           links,
-          target: sync.input.target
+          target: target()
         }
         return report
       }
       const runId = randomId()
-      const { links, outcomes, status } = yield* Effect.uninterruptibleMask((restore) =>
+      const { links, outcomes, status, target } = yield* Effect.uninterruptibleMask((restore) =>
         Effect.gen(function*() {
           yield* store.beginApply({ runId, kind, plan, consumeApprovals: approvalsActedOn(released, plan) })
           // Each operation runs with its journal entry uninterruptibly, so every operation is either
@@ -464,7 +457,7 @@ export const make = (options: EngineOptions) =>
                     status: "interrupted",
                     message: `stopped by a shutdown after ${recorded.length} of ${plan.operations.length} operations`
                   },
-                  linksChange(sync.input.links, linksAfter(sync.input, plan, recorded))
+                  after(recorded).change
                 ).pipe(
                   // Left open, the run is resumed by the next start.
                   Effect.catchAll((e) => Effect.logWarning(`could not close run ${runId} on shutdown: ${e.message}`))
@@ -473,16 +466,16 @@ export const make = (options: EngineOptions) =>
               })
             )
           )
-          const links = linksAfter(sync.input, plan, outcomes)
+          const { change, links, target } = after(outcomes)
           const failed = outcomes.filter((o) => o.status !== "done").length
           const status = failed === 0 ? "succeeded" as const : failed === outcomes.length ? "failed" as const : "partial" as const
           yield* store.finishApply(
             runId,
             { status, ...(failed > 0 ? { message: `${failed} of ${outcomes.length} operations did not succeed` } : {}) },
-            linksChange(sync.input.links, links),
+            change,
             cursor === undefined ? undefined : { cursor }
           )
-          return { links, outcomes, status }
+          return { links, outcomes, status, target }
         })
       )
       const t = yield* now
@@ -521,7 +514,7 @@ export const make = (options: EngineOptions) =>
         backedOff: held,
         ...(owner !== undefined ? { tokenOwner: owner } : {}),
         links,
-        target: targetAfter(sync.input.target, plan, outcomes)
+        target: target()
       }
       return report
     })
