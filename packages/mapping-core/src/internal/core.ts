@@ -218,6 +218,15 @@ interface WorkLink {
 }
 
 const NO_IDS: ReadonlyArray<string> = []
+const NO_CREATED: ReadonlyMap<string, MondayUserId> = new Map()
+
+/** What a commit did to monday.com in place (see `applyToTarget`). */
+interface AppliedTarget {
+  readonly edits: ReadonlyMap<string, TeamEdit>
+  readonly teamsBefore: ReadonlyMap<string, MondayTeam | undefined>
+  readonly teamsAfter: ReadonlyMap<string, MondayTeam | undefined>
+  readonly users: ReadonlyMap<string, MondayUser>
+}
 
 const workLink = (l: TeamLink): WorkLink => ({
   teamId: l.teamId,
@@ -1710,8 +1719,65 @@ export class PlannerState {
       return out
     }
     const full = this.reconcileAll || !this.links.updatable
+    const reconciled = this.reconcileApply(plan, done, real, full)
+    const { change, teamLinks, userLinks } = reconciled
+    const links = full ? reconciled.links! : this.links
 
-    // ---- The links, as `reconcileLinks` works them out on the state the plan was made against.
+    // ---- monday.com: rebuilt when the apply made users (numbering) or the snapshot lists an id twice.
+    let rebuild = !this.target.updatable()
+    for (const [index] of done) {
+      const op = ops[index]!
+      if (op._tag === "CreateUser" || (op._tag === "UpdateUser" && op.changes.some((c) => c.attribute === "userName"))) rebuild = true
+    }
+    if (!rebuild) {
+      for (const [index] of done) {
+        const op = ops[index]!
+        const added = op._tag === "CreateTeam" ? op.members : op._tag === "PatchMembers" ? op.add : []
+        for (const m of sentMembers(added, NO_CREATED)) if (this.target.indexOf(m) < 0) rebuild = true
+      }
+    }
+    if (rebuild) {
+      if (!full) this.applyLinkChanges(links, teamLinks, userLinks)
+      const value = links.links
+      this.target = new TargetIndex(appliedTarget(this.target.snapshot, plan, outcomes))
+      this.links = new LinkIndex(value, true)
+      this.reconcileAll = true
+      this.unsettled.clear()
+      this.unmatched.clear()
+      this.forgetResolutions()
+      this.prepareUsers()
+      return { links: value, target: this.target.snapshot, change }
+    }
+    const applied = this.applyToTarget(plan, done, outcomes)
+    if (full) this.links = links
+    else this.applyLinkChanges(links, teamLinks, userLinks)
+    // (A key a blocker of the plan held was not settled: it stays to be looked at again.)
+    for (const k of reconciled.settled) this.unsettled.delete(k)
+    this.unmatched.clear()
+    this.reconcileAll = false
+    this.afterCommit(full, teamLinks, applied)
+    return { links: this.links.links, target: this.target.snapshot, change }
+  }
+
+  /**
+   * The links after an apply, as `reconcileLinks` works them out on the state the plan was made
+   * against, for the teams and users that may differ (all of them when `full`): each link changed
+   * (before, after), the user links changed (null: dropped), the change to save, and the keys now
+   * settled. `full` also gives the whole new link index.
+   */
+  private reconcileApply(
+    plan: Plan,
+    done: ReadonlyMap<number, OperationOutcome>,
+    real: (ids: ReadonlyArray<string>) => Array<string>,
+    full: boolean
+  ): {
+    readonly teamLinks: Array<readonly [before: TeamLink | undefined, after: TeamLink | undefined]>
+    readonly userLinks: Map<string, UserLink | null>
+    readonly change: LinksChange
+    readonly settled: ReadonlyArray<string>
+    readonly links: LinkIndex | undefined
+  } {
+    const ops = plan.operations
     /** Links this apply changes, by team id (null: deleted). */
     const work = new Map<string, WorkLink | null>()
     const linkOf = (teamId: string): WorkLink | undefined => {
@@ -1854,15 +1920,14 @@ export class PlannerState {
         if (m >= 0) userLinks.set(user.id, new UserLink({ oktaUserId: user.id, mondayUserId: this.target.userOfNumber(m).id, email }, true))
       }
     }
-    for (const [index] of done) {
+    for (const [index, outcome] of done) {
       const op = ops[index]!
-      if (op._tag !== "CreateUser") continue
-      const id = createdUsers.get(newUserPlaceholder(op.oktaUserId))
-      if (id !== undefined) userLinks.set(op.oktaUserId, new UserLink({ oktaUserId: op.oktaUserId, mondayUserId: id, email: op.userName }, true))
+      if (op._tag !== "CreateUser" || outcome.userId === undefined) continue
+      userLinks.set(op.oktaUserId, new UserLink({ oktaUserId: op.oktaUserId, mondayUserId: outcome.userId, email: op.userName }, true))
     }
 
     // ---- The links as values, and what changed (as `linksChange(before, after)` says it).
-    const teamLinks: Array<[before: TeamLink | undefined, after: TeamLink | undefined]> = []
+    const teamLinks: Array<readonly [before: TeamLink | undefined, after: TeamLink | undefined]> = []
     const change = { teams: [] as Array<TeamLink>, removeTeams: [] as Array<MondayTeamId>, users: [] as Array<UserLink>, removeUsers: [] as Array<OktaUserId> }
     for (const [teamId, w] of work) {
       const old = this.links.byTeam.get(teamId)
@@ -1894,7 +1959,7 @@ export class PlannerState {
     change.users.sort((a, b) => byString(a.oktaUserId, b.oktaUserId))
     change.removeUsers.sort(byString)
 
-    let links: LinkIndex
+    let links: LinkIndex | undefined = undefined
     if (full) {
       const teams: Array<TeamLink> = []
       for (const [, link] of teamLinks) if (link !== undefined) teams.push(link)
@@ -1906,34 +1971,22 @@ export class PlannerState {
         else users.set(id, u)
       }
       links = new LinkIndex(new Links({ teams, users: [...users.values()].sort((a, b) => byString(a.oktaUserId, b.oktaUserId)) }, true), true)
-    } else links = this.links
+    }
+    return { teamLinks, userLinks, change, settled, links }
+  }
 
-    // ---- monday.com: rebuilt when the apply made users (numbering) or the snapshot lists an id twice.
-    let rebuild = !this.target.updatable()
-    for (const [index] of done) {
-      const op = ops[index]!
-      if (op._tag === "CreateUser" || (op._tag === "UpdateUser" && op.changes.some((c) => c.attribute === "userName"))) rebuild = true
-    }
-    const sent = (ids: ReadonlyArray<MondayUserId>) => sentMembers(ids, new Map())
-    if (!rebuild) {
-      for (const [index] of done) {
-        const op = ops[index]!
-        const added = op._tag === "CreateTeam" ? op.members : op._tag === "PatchMembers" ? op.add : []
-        for (const m of sent(added)) if (this.target.indexOf(m) < 0) rebuild = true
-      }
-    }
-    if (rebuild) {
-      if (!full) this.applyLinkChanges(links, teamLinks, userLinks)
-      const value = links.links
-      this.target = new TargetIndex(appliedTarget(this.target.snapshot, plan, outcomes))
-      this.links = new LinkIndex(value, true)
-      this.reconcileAll = true
-      this.unsettled.clear()
-      this.unmatched.clear()
-      this.forgetResolutions()
-      this.prepareUsers()
-      return { links: value, target: this.target.snapshot, change }
-    }
+  /**
+   * monday.com after the operations an apply did, in place, as `appliedTarget` replays them: each
+   * team and user changed (O(each changed team's size)). Returns the teams' versions before and
+   * after (undefined: none), their edits, and the users changed.
+   */
+  private applyToTarget(
+    plan: Plan,
+    done: ReadonlyMap<number, OperationOutcome>,
+    outcomes: ReadonlyArray<OperationOutcome>
+  ): AppliedTarget {
+    const ops = plan.operations
+    const sent = (ids: ReadonlyArray<MondayUserId>) => sentMembers(ids, NO_CREATED)
 
     // ---- monday.com in place: each team and user the apply changed, as `appliedTarget` replays it.
     const edits = new Map<string, TeamEdit>()
@@ -1994,14 +2047,21 @@ export class PlannerState {
     for (const id of edits.keys()) teamsBefore.set(id, this.target.teams.get(id))
     const teamsAfter = this.target.applyTeamEdits(edits.values())
     for (const u of users.values()) this.target.updateUser(u)
-    if (full) this.links = links
-    else this.applyLinkChanges(links, teamLinks, userLinks)
+    return { edits, teamsBefore, teamsAfter, users }
+  }
 
-    // ---- What the changes touch: matches, kept team states, the run ledger, resolutions.
-    // (A key a blocker of the plan held was not settled: it stays to be looked at again.)
-    for (const k of settled) this.unsettled.delete(k)
-    this.unmatched.clear()
-    this.reconcileAll = false
+  /**
+   * Drops or updates what the kept state holds of the links and teams a commit changed: the
+   * matches around them, the team states diffed against them (updated in place for the members the
+   * apply added or removed), the run-wide ledger's entries, and the resolutions of the Okta users
+   * whose monday.com user changed.
+   */
+  private afterCommit(
+    full: boolean,
+    teamLinks: ReadonlyArray<readonly [before: TeamLink | undefined, after: TeamLink | undefined]>,
+    applied: AppliedTarget
+  ): void {
+    const { edits, teamsBefore, teamsAfter, users } = applied
     if (full) {
       // Every link was written again: nothing kept may name an old one.
       this.matches.clear()
@@ -2057,7 +2117,9 @@ export class PlannerState {
       const state = this.relink(k)
       if (state === undefined || state.teamId === undefined || !teamsAfter.has(state.teamId)) continue
       const team = teamsAfter.get(state.teamId)
-      if (team === undefined) {
+      const e = edits.get(state.teamId)!
+      // A team deleted, or made anew over its old id, has nothing left to update from.
+      if (team === undefined || e.base === undefined) {
         this.teamStates.delete(k)
         continue
       }
@@ -2066,7 +2128,6 @@ export class PlannerState {
       state.current = undefined
       state.currentCount = this.target.members(team).length
       const kn = this.keyNumber.get(k)!
-      const e = edits.get(state.teamId)!
       for (const m of [...e.removed, ...e.appended]) {
         const r = this.target.indexOf(m)
         if (r >= 0) this.refreshMonday(state, kn, r, -1, false)
@@ -2096,7 +2157,6 @@ export class PlannerState {
     }
     const lifecycle = this.users?.config
     if (lifecycle !== undefined && lifecycle.unexplained === "deactivate" && lifecycle.deactivate) this.runUnexplainedStale = true
-    return { links: this.links.links, target: this.target.snapshot, change }
   }
 
   /**
