@@ -1329,13 +1329,14 @@ export class PlannerState {
     groups: "all" | Iterable<string> = "all"
   ): Plan {
     const full = users === "all"
+    const keyList = sorted(keys)
     if (full) {
       this.runTeams.clear()
       this.runTeamTotal = 0
       this.runDeletes.clear()
       this.clearRunStale()
-    } else this.completeRun()
-    const drafts = sorted(keys).map((key) => {
+    } else this.completeRun(new Set(keyList))
+    const drafts = keyList.map((key) => {
       const groupIds = sorted(this.keyGroups.get(key) ?? [])
       const match = this.matchTeam(key)
       const draft = this.draft(key, groupIds, match, this.stateFor(key, groupIds, match), approvals)
@@ -1394,19 +1395,14 @@ export class PlannerState {
    * since the target or links changed (their states are kept, so later touched plans stay cheap),
    * every link's deletion, and the unexplained users. O(org) once; nothing when already complete.
    */
-  private completeRun(): void {
+  private completeRun(drafting: ReadonlySet<string>): void {
     if (this.runComplete) {
-      this.refreshRun()
+      this.refreshRun(drafting)
       return
     }
     this.clearRunStale()
-    const none = new Set<string>()
     for (const [key, groups] of this.keyGroups) {
-      if (this.runTeams.has(key)) continue
-      const groupIds = sorted(groups)
-      const match = this.matchTeam(key)
-      const draft = this.draft(key, groupIds, match, this.stateFor(key, groupIds, match), none)
-      this.setRunTeam(key, draft.teamBlockers.length > 0 ? [] : draft.removals)
+      if (!this.runTeams.has(key) && !drafting.has(key)) this.setRunTeam(key, this.runEntry(key, groups))
     }
     this.runDeletes.clear()
     for (const l of this.links.teamLinks()) this.setRunDelete(l, this.deletion(l))
@@ -1417,19 +1413,15 @@ export class PlannerState {
     this.runComplete = true
   }
 
-  /** Drafts again what a commit changed of a complete ledger: O(those teams and links). */
-  private refreshRun(): void {
-    const none = new Set<string>()
+  /**
+   * Works out again what a commit changed of a complete ledger, but for the keys the plan drafts
+   * anyway (`drafting`): O(those teams and links).
+   */
+  private refreshRun(drafting: ReadonlySet<string>): void {
     for (const key of this.runStaleKeys) {
+      if (drafting.has(key)) continue
       const groups = this.keyGroups.get(key)
-      if (groups === undefined) {
-        this.setRunTeam(key, undefined)
-        continue
-      }
-      const groupIds = sorted(groups)
-      const match = this.matchTeam(key)
-      const draft = this.draft(key, groupIds, match, this.stateFor(key, groupIds, match), none)
-      this.setRunTeam(key, draft.teamBlockers.length > 0 ? [] : draft.removals)
+      this.setRunTeam(key, groups === undefined ? undefined : this.runEntry(key, groups))
     }
     for (const l of this.runStaleLinks) this.setRunDelete(l, this.links.byTeam.get(l.teamId) === l ? this.deletion(l) : undefined)
     if (this.runUnexplainedStale && this.users !== undefined) {
@@ -1443,6 +1435,21 @@ export class PlannerState {
     this.runStaleKeys.clear()
     this.runStaleLinks.clear()
     this.runUnexplainedStale = false
+  }
+
+  /**
+   * What a desired team adds to the run-wide ledger, as its draft would: its removals, none when
+   * it is held whole or to be created. Cheaper than a draft: no blocker is made.
+   */
+  private runEntry(key: string, groups: ReadonlySet<string>): ReadonlyArray<string> {
+    const groupIds = sorted(groups)
+    const match = this.matchTeam(key)
+    const state = this.stateFor(key, groupIds, match)
+    if (match.kind === "create" || this.heldWhole(key, match, state)) return NO_IDS
+    const ids = this.target.mondayIds
+    const out: Array<string> = new Array(state.removals.length)
+    for (let i = 0; i < out.length; i++) out[i] = ids[state.removals.at(i)]!
+    return out
   }
 
   /** Every deactivation the whole org would make now, sorted by key (as a full plan lists them). */
