@@ -58,9 +58,14 @@ describe("daemon (in-process) against both emulators", () => {
       w.okta.addMember(w.groupId("Dept - Eng"), w.userId("eve"))
       yield* waitUntilEffect("eve in Eng", () => w.teams().Eng, (m) => m?.includes("eve") === true, 15_000)
       expect(Date.now() - started).toBeLessThan(15_000)
-      // It came by the System Log poll, not a full reconcile.
+      // It came by the System Log poll, not a full reconcile (whose event follows the PATCH once it is saved).
+      yield* waitUntilEffect(
+        "the delta cycle's event",
+        () => d.events.some((e) => e.kind === "delta" && e.deltas > 0 && e.report.status === "succeeded"),
+        (seen) => seen,
+        5_000
+      )
       expect(d.events.filter((e) => e.kind === "full")).toHaveLength(1)
-      expect(d.events.some((e) => e.kind === "delta" && e.deltas > 0 && e.report.status === "succeeded")).toBe(true)
 
       const metrics = yield* getMetrics(d.url)
       expect(metrics.status).toBe(200)
