@@ -8,7 +8,15 @@ import type { MondayTeamId, MondayUserId, OktaGroupId, OktaUserId, SourceSnapsho
 import type { Delta } from "./Delta.js"
 import { newUserPlaceholder, placeholderOktaUserId } from "./Plan.js"
 import type { Approvals, BlockedUser, OperationOutcome, Plan } from "./Plan.js"
-import { FRACTION_RULE_MIN_REMOVALS, PlannerState, byString, lastAppliedMembers, sorted, sortedRecord, toApprovalSet } from "./internal/core.js"
+import {
+  byString,
+  FRACTION_RULE_MIN_REMOVALS,
+  lastAppliedMembers,
+  PlannerState,
+  sorted,
+  sortedRecord,
+  toApprovalSet
+} from "./internal/core.js"
 import { createdUserIds } from "./internal/users.js"
 import type { Committed, LinksChange, PlanInput } from "./internal/core.js"
 

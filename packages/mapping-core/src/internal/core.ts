@@ -3,7 +3,15 @@
  * selection of every group and resolution of every user, and the per-team planning step. The
  * public module `Planner.ts` wraps it; everything here stays mutable and internal.
  */
-import { ACTIVE_USER_STATUSES, Links, MondayUser, READY_ASSIGNMENT_STATUSES, TeamLink, UNASSIGNED_STATUSES, UserLink } from "../Domain.js"
+import {
+  ACTIVE_USER_STATUSES,
+  Links,
+  MondayUser,
+  READY_ASSIGNMENT_STATUSES,
+  TeamLink,
+  UNASSIGNED_STATUSES,
+  UserLink
+} from "../Domain.js"
 import type {
   MondayTeam,
   MondayTeamId,
@@ -301,7 +309,9 @@ const sameSet = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
 }
 
 /** Equal per-group member counts; absent equals only absent. */
-const sameCounts = (a: Readonly<Record<string, number>> | undefined, b: Readonly<Record<string, number>> | undefined): boolean => {
+type Counts = Readonly<Record<string, number>> | undefined
+
+const sameCounts = (a: Counts, b: Counts): boolean => {
   if (a === undefined || b === undefined) return a === b
   const keys = Object.keys(a)
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k])
@@ -1280,9 +1290,11 @@ export class PlannerState {
    * The scope of the last batch's groups and keys (as `applyDeltas` returned them), while nothing it
    * depends on changed since (a commit or a new target or links drop it).
    */
-  private lastScope:
-    | { readonly groupIds: ReadonlyArray<string>; readonly keys: ReadonlyArray<string>; readonly scope: { keys: Set<string>; links: Set<TeamLink> } }
-    | undefined = undefined
+  private lastScope: {
+    readonly groupIds: ReadonlyArray<string>
+    readonly keys: ReadonlyArray<string>
+    readonly scope: { keys: Set<string>; links: Set<TeamLink> }
+  } | undefined = undefined
 
   /** `scope`, taken from the last batch when asked for the groups and keys `applyDeltas` returned. */
   scopeOf(groupIds: ReadonlyArray<string>, keys: ReadonlyArray<string>): { keys: Set<string>; links: Set<TeamLink> } {
@@ -1706,7 +1718,8 @@ export class PlannerState {
   commit(plan: Plan, outcomes: ReadonlyArray<OperationOutcome>): Committed {
     if (plan.targetFingerprint !== this.targetFingerprint()) {
       throw new Error(
-        "commit: the plan was made against another monday.com snapshot than the planner holds; commit each plan to the planner that made it, before the next"
+        "commit: the plan was made against another monday.com snapshot than the planner holds; " +
+          "commit each plan to the planner that made it, before the next"
       )
     }
     this.lastScope = undefined
@@ -1734,7 +1747,8 @@ export class PlannerState {
     let rebuild = !this.target.updatable()
     for (const [index] of done) {
       const op = ops[index]!
-      if (op._tag === "CreateUser" || (op._tag === "UpdateUser" && op.changes.some((c) => c.attribute === "userName"))) rebuild = true
+      const renamesUser = op._tag === "UpdateUser" && op.changes.some((c) => c.attribute === "userName")
+      if (op._tag === "CreateUser" || renamesUser) rebuild = true
     }
     if (!rebuild) {
       for (const [index] of done) {
@@ -1857,7 +1871,9 @@ export class PlannerState {
       }
     })
     const held = new Set<string>()
-    for (const b of plan.blockers) if (b._tag === "MembersNotReady" || b._tag === "NameTaken" || b._tag === "NameCollision") held.add(b.key)
+    for (const b of plan.blockers) {
+      if (b._tag === "MembersNotReady" || b._tag === "NameTaken" || b._tag === "NameCollision") held.add(b.key)
+    }
     const settled: Array<string> = []
     const within = new Set<string>()
     const keys = full ? [...this.keyGroups.keys()] : [...new Set([...this.unsettled, ...opKeys])]
@@ -1894,7 +1910,8 @@ export class PlannerState {
         continue
       }
       // An adopted team (no link yet) goes by its new name when this plan renamed it to the desired case.
-      const l = w ?? (current === undefined ? adoptedLink(teamId, renamed.get(teamId) ?? match.team.displayName) : workLink(current))
+      const l = w ??
+        (current === undefined ? adoptedLink(teamId, renamed.get(teamId) ?? match.team.displayName) : workLink(current))
       work.set(teamId, l)
       l.groupIds = groupIds
       l.groupMembers = Object.fromEntries(groupIds.map((g, i) => [g, counts[i]!]))
@@ -1907,7 +1924,9 @@ export class PlannerState {
         // Links of teams gone from monday.com are dropped; every other one is written out in order.
         work.set(l.teamId, this.target.teams.has(l.teamId) ? workLink(l) : null)
       }
-      for (const [teamId, w] of work) if (w !== null && !this.target.teams.has(teamId) && !created.has(teamId)) work.set(teamId, null)
+      for (const [teamId, w] of work) {
+        if (w !== null && !this.target.teams.has(teamId) && !created.has(teamId)) work.set(teamId, null)
+      }
     }
 
     // ---- User links: kept by Okta id while their monday.com user exists, new ones by email, created users.
@@ -1924,18 +1943,25 @@ export class PlannerState {
         if (kept !== undefined && this.target.user(kept.mondayUserId) !== undefined) continue
         const email = user.email.toLowerCase()
         const m = this.target.userNumberByName(email)
-        if (m >= 0) userLinks.set(user.id, new UserLink({ oktaUserId: user.id, mondayUserId: this.target.userOfNumber(m).id, email }, true))
+        if (m < 0) continue
+        userLinks.set(user.id, new UserLink({ oktaUserId: user.id, mondayUserId: this.target.userOfNumber(m).id, email }, true))
       }
     }
     for (const [index, outcome] of done) {
       const op = ops[index]!
       if (op._tag !== "CreateUser" || outcome.userId === undefined) continue
-      userLinks.set(op.oktaUserId, new UserLink({ oktaUserId: op.oktaUserId, mondayUserId: outcome.userId, email: op.userName }, true))
+      const link = new UserLink({ oktaUserId: op.oktaUserId, mondayUserId: outcome.userId, email: op.userName }, true)
+      userLinks.set(op.oktaUserId, link)
     }
 
     // ---- The links as values, and what changed (as `linksChange(before, after)` says it).
     const teamLinks: Array<readonly [before: TeamLink | undefined, after: TeamLink | undefined]> = []
-    const change = { teams: [] as Array<TeamLink>, removeTeams: [] as Array<MondayTeamId>, users: [] as Array<UserLink>, removeUsers: [] as Array<OktaUserId> }
+    const change = {
+      teams: [] as Array<TeamLink>,
+      removeTeams: [] as Array<MondayTeamId>,
+      users: [] as Array<UserLink>,
+      removeUsers: [] as Array<OktaUserId>
+    }
     for (const [teamId, w] of work) {
       const old = this.links.byTeam.get(teamId)
       if (w === null) {
@@ -1949,7 +1975,8 @@ export class PlannerState {
       // Out of a full pass the lists are in order and a link's members unchanged unless worked out again.
       const same = old !== undefined && (full
         ? sameTeamLink(old, link)
-        : sameFields(old, link) && (link.managedMembers === old.managedMembers || sameList(old.managedMembers, link.managedMembers)))
+        : sameFields(old, link) &&
+          (link.managedMembers === old.managedMembers || sameList(old.managedMembers, link.managedMembers)))
       if (!same) change.teams.push(link)
       teamLinks.push([old, link])
       const keptWithin = w.managed === undefined && w.before !== undefined && this.withinTeam.has(w.before)
@@ -1977,7 +2004,8 @@ export class PlannerState {
         if (u === null) users.delete(id)
         else users.set(id, u)
       }
-      links = new LinkIndex(new Links({ teams, users: [...users.values()].sort((a, b) => byString(a.oktaUserId, b.oktaUserId)) }, true), true)
+      const userList = [...users.values()].sort((a, b) => byString(a.oktaUserId, b.oktaUserId))
+      links = new LinkIndex(new Links({ teams, users: userList }, true), true)
     }
     return { teamLinks, userLinks, change, settled, links }
   }
@@ -2248,7 +2276,8 @@ export class PlannerState {
       unmanaged++
       if (!touched.has(c)) dropped.add(c)
     }
-    if (before !== undefined && extra.length === 0 && this.withinTeam.has(before) && before.managedMembers.length === members.length - unmanaged) {
+    const within = before !== undefined && extra.length === 0 && this.withinTeam.has(before)
+    if (within && before.managedMembers.length === members.length - unmanaged) {
       if (effects === undefined) return always ? before.managedMembers : undefined
       return withChanges(before.managedMembers, effects)
     }

@@ -96,7 +96,10 @@ export class LinkIndex {
     return this.sortedTeams !== undefined
   }
 
-  /** The links as they stand: the value given until a change, then rebuilt (O(1) plus a copy of what changed since the last one). */
+  /**
+   * The links as they stand: the value given until a change, then rebuilt (O(1) plus a copy of
+   * the lists changed since the last one).
+   */
   get links(): Links {
     if (this.value === undefined) {
       this.value = new Links({ teams: this.sortedTeams!.share(), users: this.sortedUsers!.share() }, true)

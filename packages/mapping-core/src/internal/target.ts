@@ -313,7 +313,10 @@ export class TargetIndex {
     this.lists = undefined
   }
 
-  /** Replaces a user by a new version of it (same id and userName): O(1), plus a copy of the user list after a snapshot was taken. */
+  /**
+   * Replaces a user by a new version of it (same id and userName): O(1), plus a copy of the user
+   * list after a snapshot was taken.
+   */
   updateUser(user: MondayUser): void {
     const i = this.userNumber(user.id)
     const old = this.userAt[i]!
@@ -382,7 +385,10 @@ export class TargetIndex {
       // The sorted set: the old one less what left, with what joined put in place. It serves as
       // the listing too (planning never depends on the order members are listed in).
       const set = withRanks(e.base === undefined ? EMPTY_INTS : this.members(e.base), removed, appended)
-      const team = new MondayTeam({ id: e.id as MondayTeam["id"], displayName: e.displayName, members, membersFrom: e.membersFrom }, true)
+      const team = new MondayTeam(
+        { id: e.id as MondayTeam["id"], displayName: e.displayName, members, membersFrom: e.membersFrom },
+        true
+      )
       this.teams.set(e.id, team)
       pushTo(this.teamsByName, team.displayName.toLowerCase(), team)
       this.listOf.set(e.id, set)
