@@ -48,6 +48,10 @@ describe("daemon: the System Log path's links", () => {
             JSON.stringify(Object.entries({ Eng: ["ann", "cat"], Ops: ["cat", "eve"], Quality: ["dan"], Sales: ["dan", "eve", "fay"] })),
         15_000
       )
+      // The cycle that carried them over may still be saving: wait for a poll that finds nothing
+      // new, so the next delta cycle is the one that reads fay's change.
+      const idle = d.events.filter((e) => e.kind === "idle").length
+      yield* waitUntilEffect("a quiet poll", () => d.events.filter((e) => e.kind === "idle").length, (n) => n > idle, 15_000)
       // fay, in Sales by hand, joins its group: nothing to send, but she is the engine's from now on.
       const deltas = d.events.filter((e) => e.kind === "delta").length
       w.okta.addMember(sales, w.userId("fay"))
