@@ -155,12 +155,14 @@ describe("faults", () => {
       const emu = yield* emulator()
       const { id, state, token } = seed(emu)
       const { expected, plan } = busyPlan(state, id)
-      emu.setFaults({ shares: { "drop-after": 0.3, "500-after": 0.3 }, only: WRITES, seed: 5 })
+      emu.setFaults({ shares: { "drop-after": 0.3, "500-after": 0.3 }, only: WRITES, seed: 1 })
       const sink = yield* liveSink(emu.scimUrl, token, {
         retry: { baseDelay: "1 millis", maxDelay: "5 millis", maxAttempts: 30 }
       })
 
-      const outcomes = yield* sink.apply(plan, { concurrency: 4 })
+      // One team at a time: the writes come in the same order every run, so the seeded draws land
+      // on the same requests and every kind of write is sure to lose an answer.
+      const outcomes = yield* sink.apply(plan, { concurrency: 1 })
 
       expect(outcomes.filter((o) => o.status !== "done")).toEqual([])
       const injected = emu.injectedFaults()
