@@ -16,9 +16,8 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type OktaEmulator, startOktaEmulator } from "../src/index.js"
 
-/** The shared folder sits beside the repository (`../shared` from its root); OKTA_RECORDED_DIR overrides. */
-const DIR = process.env.OKTA_RECORDED_DIR ??
-  fileURLToPath(new URL("../../../../shared/fixtures/okta-recorded", import.meta.url))
+/** Kept in the repository beside this test (`fixtures/okta-recorded`); OKTA_RECORDED_DIR overrides. */
+const DIR = process.env.OKTA_RECORDED_DIR ?? fileURLToPath(new URL("./fixtures/okta-recorded", import.meta.url))
 const RECORDED_ORIGIN = "https://test.example.com"
 
 interface HarEntry {
@@ -54,7 +53,7 @@ afterEach(async () => {
 })
 
 if (!existsSync(DIR)) {
-  throw new Error(`No recorded Okta sessions at ${DIR}: check out the shared folder beside the repository, or set OKTA_RECORDED_DIR`)
+  throw new Error(`No recorded Okta sessions at ${DIR}: restore test/fixtures/okta-recorded from git, or set OKTA_RECORDED_DIR to a folder of .har files`)
 }
 const files = readdirSync(DIR).filter((f) => f.endsWith(".har")).sort()
 
