@@ -682,7 +682,7 @@ export class PlannerState {
       for (const [k, users] of pairs) {
         const state = this.teamStates.get(k)!
         const kn = this.keyNumber.get(k)!
-        for (const u of users) this.updatePair(state, kn, u, before.get(u) ?? -1)
+        for (const u of users) this.updatePair(state, kn, u, before.get(u) ?? -1, before.has(u))
       }
     }
     const groupIds = sorted(effects.groups)
@@ -702,10 +702,23 @@ export class PlannerState {
     return { groupIds, keys: keyList, userIds: sorted(userIds) }
   }
 
-  /** Brings one team's state in step for one Okta user (who may have joined, left, or changed). */
-  private updatePair(state: TeamState, key: number, u: number, mondayBefore: number): void {
+  /**
+   * Brings one team's state in step for one Okta user (who may have joined, left, or changed).
+   * `resolved`: whether the user's resolution was worked out again (by this batch or commit).
+   */
+  private updatePair(state: TeamState, key: number, u: number, mondayBefore: number, resolved: boolean): void {
     const inTeam = this.source.inKey(u, key, this.groupKeyNumber)
     const r = this.resolve(u)
+    // A team's not-ready list holds exactly its members whose resolution is not ready: a user whose
+    // resolution stayed ready is not in it and doesn't join it. Skipping them skips the search of
+    // the list (string compares over scattered objects) for most pairs.
+    if (resolved || r.notReady !== undefined) this.updateNotReady(state, u, inTeam, r)
+    if (mondayBefore >= 0 && mondayBefore !== r.mondayIdx) this.refreshMonday(state, key, mondayBefore, u, inTeam)
+    if (r.mondayIdx >= 0) this.refreshMonday(state, key, r.mondayIdx, u, inTeam)
+  }
+
+  /** Puts a user in a team's not-ready list, or takes them out, as their resolution and membership say. */
+  private updateNotReady(state: TeamState, u: number, inTeam: boolean, r: Resolution): void {
     const id = this.source.userIds[u]!
     let list = state.notReady
     let lo = 0
@@ -726,8 +739,6 @@ export class PlannerState {
       if (found) list[lo] = r.notReady!
       else list.splice(lo, 0, r.notReady!)
     } else if (change === "drop") list.splice(lo, 1)
-    if (mondayBefore >= 0 && mondayBefore !== r.mondayIdx) this.refreshMonday(state, key, mondayBefore, u, inTeam)
-    if (r.mondayIdx >= 0) this.refreshMonday(state, key, r.mondayIdx, u, inTeam)
   }
 
   /** Whether monday.com user `m` is an add or a removal candidate of a team, from the Okta users mapping to it. */
@@ -2186,7 +2197,7 @@ export class PlannerState {
           this.unsettled.add(k)
           this.runStaleKeys.add(k)
           const state = this.teamStates.get(k)
-          if (state !== undefined) this.updatePair(state, this.keyNumber.get(k)!, u, before.get(u) ?? -1)
+          if (state !== undefined) this.updatePair(state, this.keyNumber.get(k)!, u, before.get(u) ?? -1, true)
         }
       }
     }
