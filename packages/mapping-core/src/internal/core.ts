@@ -191,6 +191,8 @@ const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 const sorted = <A extends string>(xs: Iterable<A>): Array<A> => Array.from(xs).sort(byString)
 
 const EMPTY_INTS = new Int32Array(0)
+/** A (team, user) pair as one number: key number · PAIR_KEY + user number (exact below 2⁵³). */
+const PAIR_KEY = 2 ** 32
 const NO_KEYS: ReadonlyArray<string> = []
 
 /** What an apply changed of the links: the teams and users whose link is new or different, and those gone. */
@@ -385,6 +387,8 @@ export class PlannerState {
   readonly groupKey = new Map<string, string>()
   /** Keys numbered, and each group's key number by group number (-1: none), for integer-only membership checks. */
   private readonly keyNumber = new Map<string, number>()
+  /** The keys by number (numbers are never reused). */
+  private readonly keyNames: Array<string> = []
   private readonly groupKeyNumber: Array<number> = []
   /** Desired team key → the groups that feed it. */
   readonly keyGroups = new Map<string, Set<string>>()
@@ -612,7 +616,10 @@ export class PlannerState {
     if (sel !== undefined) {
       this.groupKey.set(groupId, sel.key)
       let k = this.keyNumber.get(sel.key)
-      if (k === undefined) this.keyNumber.set(sel.key, (k = this.keyNumber.size))
+      if (k === undefined) {
+        this.keyNumber.set(sel.key, (k = this.keyNumber.size))
+        this.keyNames.push(sel.key)
+      }
       const g = this.source.numberOfGroup(groupId)
       while (this.groupKeyNumber.length < g) this.groupKeyNumber.push(-1)
       this.groupKeyNumber[g] = k
@@ -667,22 +674,29 @@ export class PlannerState {
     if (this.teamStates.size > 0) {
       // Every user a pair names is resolved first, so the reverse index is whole when pairs are updated.
       for (const u of effects.memberUsers) if (this.resolutions[u] === undefined) this.resolve(u)
-      // Each (team, user) pair the batch may have changed, updated once after the whole batch.
-      const pairs = new Map<string, Set<number>>()
-      const note = (k: string | undefined, u: number) => {
-        if (k === undefined || !this.teamStates.has(k)) return
-        let users = pairs.get(k)
-        if (users === undefined) pairs.set(k, (users = new Set()))
-        users.add(u)
+      // Each (team, user) pair the batch may have changed, updated once after the whole batch: as
+      // one number each (key number · 2³² + user number), sorted so a pair noted twice is seen
+      // once. Cheaper than a set of users per team, which the collector would sweep every batch.
+      const pairs: Array<number> = []
+      const note = (g: string, u: number) => {
+        const k = this.groupKey.get(g)
+        if (k !== undefined && this.teamStates.has(k)) pairs.push(this.keyNumber.get(k)! * PAIR_KEY + u)
       }
-      for (let i = 0; i < effects.memberGroups.length; i++) {
-        note(this.groupKey.get(effects.memberGroups[i]!), effects.memberUsers[i]!)
-      }
-      for (const u of effects.users) for (const g of this.source.groupsOf(u)) note(this.groupKey.get(g), u)
-      for (const [k, users] of pairs) {
-        const state = this.teamStates.get(k)!
-        const kn = this.keyNumber.get(k)!
-        for (const u of users) this.updatePair(state, kn, u, before.get(u) ?? -1, before.has(u))
+      for (let i = 0; i < effects.memberGroups.length; i++) note(effects.memberGroups[i]!, effects.memberUsers[i]!)
+      for (const u of effects.users) for (const g of this.source.groupsOf(u)) note(g, u)
+      const sortedPairs = Float64Array.from(pairs).sort()
+      let state: TeamState | undefined = undefined
+      let stateKey = -1
+      for (let i = 0; i < sortedPairs.length; i++) {
+        const pair = sortedPairs[i]!
+        if (i > 0 && pair === sortedPairs[i - 1]) continue
+        const kn = Math.floor(pair / PAIR_KEY)
+        const u = pair - kn * PAIR_KEY
+        if (kn !== stateKey) {
+          state = this.teamStates.get(this.keyNames[kn]!)!
+          stateKey = kn
+        }
+        this.updatePair(state!, kn, u, before.get(u) ?? -1, before.has(u))
       }
     }
     const groupIds = sorted(effects.groups)
