@@ -678,12 +678,21 @@ export class PlannerState {
       // one number each (key number · 2³² + user number), sorted so a pair noted twice is seen
       // once. Cheaper than a set of users per team, which the collector would sweep every batch.
       const pairs: Array<number> = []
-      const note = (g: string, u: number) => {
-        const k = this.groupKey.get(g)
-        if (k !== undefined && this.teamStates.has(k)) pairs.push(this.keyNumber.get(k)! * PAIR_KEY + u)
+      // By group number: a key number lookup each, no string hashing (a group no mapping selects,
+      // or numbered since the last selection, has none).
+      const note = (g: number, u: number) => {
+        const kn = this.groupKeyNumber[g]
+        if (kn !== undefined && kn >= 0) pairs.push(kn * PAIR_KEY + u)
       }
-      for (let i = 0; i < effects.memberGroups.length; i++) note(effects.memberGroups[i]!, effects.memberUsers[i]!)
-      for (const u of effects.users) for (const g of this.source.groupsOf(u)) note(g, u)
+      for (let i = 0; i < effects.memberGroups.length; i++) {
+        note(this.source.numberOfGroup(effects.memberGroups[i]!), effects.memberUsers[i]!)
+      }
+      const groups: Array<number> = []
+      for (const u of effects.users) {
+        groups.length = 0
+        this.source.groupNumbersOf(u, groups)
+        for (const g of groups) note(g, u)
+      }
       const sortedPairs = Float64Array.from(pairs).sort()
       let state: TeamState | undefined = undefined
       let stateKey = -1
@@ -693,10 +702,11 @@ export class PlannerState {
         const kn = Math.floor(pair / PAIR_KEY)
         const u = pair - kn * PAIR_KEY
         if (kn !== stateKey) {
-          state = this.teamStates.get(this.keyNames[kn]!)!
+          state = this.teamStates.get(this.keyNames[kn]!)
           stateKey = kn
         }
-        this.updatePair(state!, kn, u, before.get(u) ?? -1, before.has(u))
+        // Teams not planned since the target or links changed have no state to keep in step.
+        if (state !== undefined) this.updatePair(state, kn, u, before.get(u) ?? -1, before.has(u))
       }
     }
     const groupIds = sorted(effects.groups)

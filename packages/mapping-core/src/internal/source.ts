@@ -283,6 +283,19 @@ export class SourceIndex {
     return out
   }
 
+  /** Pushes the numbers of the groups a user is in now to `out` (a group may come twice). */
+  groupNumbersOf(user: number, out: Array<number>): void {
+    if (!this.ugBuilt) this.buildUserGroups()
+    if (user + 1 < this.ugStart.length) {
+      for (let i = this.ugStart[user]!; i < this.ugStart[user + 1]!; i++) {
+        const g = this.ugList[i]!
+        if (this.isMember(g, user, true)) out.push(g)
+      }
+    }
+    const extra = this.ugExtra.get(user)
+    if (extra !== undefined) for (const g of extra) if (this.isMember(g, user, false)) out.push(g)
+  }
+
   /** Adds a member; false when the user was one already. */
   private addMember(groupId: string, user: number): boolean {
     if (!this.ugBuilt) this.buildUserGroups()
