@@ -910,6 +910,12 @@ export class PlannerState {
    * smallest key. A link belongs to at most one desired team, so no two teams claim one monday.com team.
    */
   owner(link: TeamLink): { readonly key: string; readonly overlap: number } | undefined {
+    // A link of one group (the usual case) belongs to that group's team: no counting, no garbage
+    // (touched plans ask this of every link around their teams, twice).
+    if (link.groupIds.length === 1) {
+      const k = this.groupKey.get(link.groupIds[0]!)
+      return k === undefined ? undefined : { key: k, overlap: 1 }
+    }
     let best: string | undefined = undefined
     let bestCount = 0
     const counts = new Map<string, number>()
