@@ -6,7 +6,7 @@
 import { Links, TeamLink, UserLink } from "./Domain.js"
 import type { MondayTeamId, MondayUserId, OktaGroupId, OktaUserId, SourceSnapshot, TargetSnapshot } from "./Domain.js"
 import type { Delta } from "./Delta.js"
-import { newUserPlaceholder, placeholderOktaUserId } from "./Plan.js"
+import { newUserPlaceholder } from "./Plan.js"
 import type { Approvals, BlockedUser, OperationOutcome, Plan } from "./Plan.js"
 import {
   byString,
@@ -17,7 +17,7 @@ import {
   sortedRecord,
   toApprovalSet
 } from "./internal/core.js"
-import { createdUserIds } from "./internal/users.js"
+import { createdUserIds, realIdsAfter } from "./internal/users.js"
 import type { Committed, LinksChange, PlanInput } from "./internal/core.js"
 
 export type { Committed, LinksChange, PlanInput }
@@ -203,17 +203,7 @@ export const reconcileLinks = (input: PlanInput, plan: Plan, outcomes: ReadonlyA
   const done = new Map<number, OperationOutcome>()
   for (const o of outcomes) if (o.status === "done") done.set(o.index, o)
   const createdUsers = createdUserIds(plan.operations, outcomes)
-  const real = (ids: Iterable<string>): Array<string> => {
-    const out: Array<string> = []
-    for (const id of ids) {
-      if (placeholderOktaUserId(id) === undefined) out.push(id)
-      else {
-        const r = createdUsers.get(id)
-        if (r !== undefined) out.push(r)
-      }
-    }
-    return out
-  }
+  const real = realIdsAfter(createdUsers)
   const links = new Map<string, MutableLink>()
   for (const l of input.links.teams) {
     links.set(l.teamId, {

@@ -35,7 +35,15 @@ import { appliedTarget, sentMembers } from "./apply.js"
 import { emptyEffects, SourceIndex } from "./source.js"
 import { TargetIndex } from "./target.js"
 import type { TeamEdit } from "./target.js"
-import { collectDecisions, compileUsers, createdUserIds, decideUser, unexplainedDecisions, userAfter } from "./users.js"
+import {
+  collectDecisions,
+  compileUsers,
+  createdUserIds,
+  decideUser,
+  realIdsAfter,
+  unexplainedDecisions,
+  userAfter
+} from "./users.js"
 import type { CompiledUsers, UserDecision } from "./users.js"
 import type { Delta } from "../Delta.js"
 
@@ -1767,18 +1775,7 @@ export class PlannerState {
     const ops = plan.operations
     const done = new Map<number, OperationOutcome>()
     for (const o of outcomes) if (o.status === "done") done.set(o.index, o)
-    const createdUsers = createdUserIds(ops, outcomes)
-    const real = (ids: ReadonlyArray<string>): Array<string> => {
-      const out: Array<string> = []
-      for (const id of ids) {
-        if (placeholderOktaUserId(id) === undefined) out.push(id)
-        else {
-          const r = createdUsers.get(id)
-          if (r !== undefined) out.push(r)
-        }
-      }
-      return out
-    }
+    const real = realIdsAfter(createdUserIds(ops, outcomes))
     const full = this.reconcileAll || !this.links.updatable
     const reconciled = this.reconcileApply(plan, done, real, full)
     const { change, teamLinks, userLinks } = reconciled

@@ -5,7 +5,7 @@
  */
 import { ACTIVE_USER_STATUSES, ADDRESS_FIELDS, UNASSIGNED_STATUSES } from "../Domain.js"
 import type { AppAssignment, MondayAddress, MondayUser, MondayUser as MondayUserClass, OktaUser } from "../Domain.js"
-import { newUserPlaceholder } from "../Plan.js"
+import { newUserPlaceholder, placeholderOktaUserId } from "../Plan.js"
 import type {
   Blocker,
   CreateUser,
@@ -401,6 +401,23 @@ export const createdUserIds = (
     const op = operations[o.index]
     if (o.status !== "done" || o.userId === undefined || op === undefined || op._tag !== "CreateUser") continue
     out.set(newUserPlaceholder((op as CreateUser).oktaUserId), o.userId)
+  }
+  return out
+}
+
+/**
+ * Ids a plan names as they stand after its apply, given `createdUserIds`: a real id stays, a
+ * placeholder becomes the id its CreateUser gave, and one whose create was not done is dropped (it
+ * was not sent).
+ */
+export const realIdsAfter = (createdUsers: ReadonlyMap<string, string>) => (ids: Iterable<string>): Array<string> => {
+  const out: Array<string> = []
+  for (const id of ids) {
+    if (placeholderOktaUserId(id) === undefined) out.push(id)
+    else {
+      const r = createdUsers.get(id)
+      if (r !== undefined) out.push(r)
+    }
   }
   return out
 }
