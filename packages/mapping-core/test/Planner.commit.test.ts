@@ -13,8 +13,7 @@ import type { OperationOutcome, Plan } from "../src/Plan.js"
 import { encodePlan } from "../src/PlanFile.js"
 import * as Planner from "../src/Planner.js"
 import { deltaArb, inputArb } from "./util/arbitraries.js"
-import { gid, mid, org, rules, tid, uid } from "./util/org.js"
-import type { OrgSpec } from "./util/org.js"
+import { gid, mid, org, rules, tid, twoLinkedTeams, uid } from "./util/org.js"
 
 const linksJson = (l: Links) => JSON.stringify(Schema.encodeSync(Links)(l))
 const targetJson = (t: TargetSnapshot) => JSON.stringify(Schema.encodeSync(TargetSnapshot)(t))
@@ -132,15 +131,7 @@ describe("committing an applied plan", () => {
 })
 
 describe("committing, worked examples", () => {
-  const spec: OrgSpec = {
-    users: { u1: {}, u2: {}, u3: {} },
-    groups: { g1: { name: "web", members: ["u1", "u2"] }, g2: { name: "api", members: ["u3"] } },
-    teams: [{ id: "t1", name: "web", members: ["u1", "u2"] }, { id: "t2", name: "api", members: ["u3"] }],
-    links: [
-      { teamId: "t1", name: "web", groups: ["g1"], managed: ["u1", "u2"], groupMembers: { g1: 2 } },
-      { teamId: "t2", name: "api", groups: ["g2"], managed: ["u3"], groupMembers: { g2: 1 } }
-    ]
-  }
+  const spec = twoLinkedTeams
   const config = rules({ mappings: [{ select: { types: ["OKTA_GROUP"] } }] })
   const done = (plan: Plan): Array<OperationOutcome> =>
     plan.operations.map((op, index) => ({ index, key: op.key, status: "done" as const }))

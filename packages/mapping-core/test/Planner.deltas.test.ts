@@ -8,18 +8,10 @@ import type { Delta } from "../src/Delta.js"
 import type { OperationOutcome, Plan } from "../src/Plan.js"
 import { encodePlan } from "../src/PlanFile.js"
 import * as Planner from "../src/Planner.js"
-import { gid, mid, org, rules, tid, uid } from "./util/org.js"
+import { gid, mid, org, rules, tid, twoLinkedTeams, uid } from "./util/org.js"
 import type { OrgSpec } from "./util/org.js"
 
-const spec: OrgSpec = {
-  users: { u1: {}, u2: {}, u3: {} },
-  groups: { g1: { name: "web", members: ["u1", "u2"] }, g2: { name: "api", members: ["u3"] } },
-  teams: [{ id: "t1", name: "web", members: ["u1", "u2"] }, { id: "t2", name: "api", members: ["u3"] }],
-  links: [
-    { teamId: "t1", name: "web", groups: ["g1"], managed: ["u1", "u2"], groupMembers: { g1: 2 } },
-    { teamId: "t2", name: "api", groups: ["g2"], managed: ["u3"], groupMembers: { g2: 1 } }
-  ]
-}
+const spec = twoLinkedTeams
 const config = (policies: Record<string, unknown> = {}, limits: Record<string, unknown> = {}) =>
   rules({ mappings: [{ select: { types: ["OKTA_GROUP"] } }], policies, limits })
 

@@ -69,6 +69,17 @@ export interface OrgSpec {
   readonly links?: ReadonlyArray<LinkSpec>
 }
 
+/** Two groups, each linked to the team the engine made for it and in step with it (web: u1, u2; api: u3). */
+export const twoLinkedTeams: OrgSpec = {
+  users: { u1: {}, u2: {}, u3: {} },
+  groups: { g1: { name: "web", members: ["u1", "u2"] }, g2: { name: "api", members: ["u3"] } },
+  teams: [{ id: "t1", name: "web", members: ["u1", "u2"] }, { id: "t2", name: "api", members: ["u3"] }],
+  links: [
+    { teamId: "t1", name: "web", groups: ["g1"], managed: ["u1", "u2"], groupMembers: { g1: 2 } },
+    { teamId: "t2", name: "api", groups: ["g2"], managed: ["u3"], groupMembers: { g2: 1 } }
+  ]
+}
+
 export const mid = (id: string) => `m-${id}` as MondayUserId
 export const tid = (id: string) => id as MondayTeamId
 export const gid = (id: string) => id as OktaGroupId
