@@ -38,6 +38,7 @@ export const applyDeltas = (
   const index = SourceIndex.fromSnapshot(source)
   const effects = emptyEffects()
   for (const d of deltas) index.apply(d, effects)
+  for (const u of effects.users) index.touchUserGroups(u, effects)
   return {
     source: index.toSnapshot(),
     touchedGroupIds: Array.from(effects.groups).sort() as Array<OktaGroupId>

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { Delta } from "../src/Delta.js"
+import { OktaUser } from "../src/Domain.js"
 import type { OperationOutcome, Plan } from "../src/Plan.js"
 import { encodePlan } from "../src/PlanFile.js"
 import * as Planner from "../src/Planner.js"
@@ -113,6 +114,21 @@ describe("user changes", () => {
     const plan = live(org(spec, config({ notReadyMembers: "skip" }))).batch([suspended])
     expect(plan.operations).toStrictEqual([])
     expect(plan.warnings).toMatchObject([{ _tag: "MembersSkipped", key: "web", users: [{ oktaUserId: "u2" }] }])
+  })
+
+  it("a profile change that leaves a user standing as before touches no team; one a team reports does", () => {
+    const { batch, planner } = live(org(spec, config({ notReadyMembers: "skip" })))
+    const u2 = planner.source().users.find((u) => u.id === "u2")!
+    const updated = (fields: Partial<OktaUser>): Delta => ({ _tag: "UserUpdated", user: new OktaUser({ ...u2, ...fields }) })
+    // A new first name: u2 stands in "web" as before, so no team is planned again (the user is
+    // still reported as changed, for the user lifecycle).
+    expect(planner.applyDeltas([updated({ firstName: "Ada" })])).toStrictEqual({ groupIds: [], keys: [], userIds: ["u2"] })
+    // Suspended, u2 is skipped in "web" and "web" is planned again.
+    expect(planner.applyDeltas([suspended]).groupIds).toStrictEqual(["g1"])
+    // A new email for the skipped user changes what "web" reports about them.
+    const plan = batch([updated({ email: "ada@x.com", status: "SUSPENDED" })])
+    expect(plan.counts.teams).toBe(1)
+    expect(plan.warnings).toMatchObject([{ _tag: "MembersSkipped", key: "web", users: [{ oktaUserId: "u2", email: "ada@x.com" }] }])
   })
 })
 

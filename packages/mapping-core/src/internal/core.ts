@@ -72,6 +72,23 @@ interface Resolution {
   readonly decision: UserDecision | undefined
 }
 
+/**
+ * Whether a user stands in every team as before: excluded or not, the same monday.com user and
+ * the same not-ready report (a team's blockers and warnings show its email, reason and detail).
+ */
+const sameStanding = (a: Resolution | undefined, b: Resolution): boolean =>
+  a !== undefined &&
+  a.excluded === b.excluded &&
+  a.mondayIdx === b.mondayIdx &&
+  a.mondayId === b.mondayId &&
+  (a.notReady === b.notReady ||
+    (a.notReady !== undefined &&
+      b.notReady !== undefined &&
+      a.notReady.oktaUserId === b.notReady.oktaUserId &&
+      a.notReady.email === b.notReady.email &&
+      a.notReady.reason === b.notReady.reason &&
+      a.notReady.detail === b.notReady.detail))
+
 const EXCLUDED: Resolution = { excluded: true, mondayId: undefined, mondayIdx: -1, notReady: undefined, decision: undefined }
 
 /**
@@ -651,9 +668,26 @@ export class PlannerState {
   ): { readonly groupIds: Array<string>; readonly keys: Array<string>; readonly userIds: Array<string> } {
     const effects = emptyEffects()
     const usersBefore = this.source.userIds.length
+    // How every user the batch changes stands before it (resolved now if not yet, so the teams a
+    // batch touches don't depend on what this planner happened to resolve before).
+    const resolveBefore = (id: string | undefined) => {
+      const u = id === undefined ? undefined : this.source.userIndex.get(id)
+      if (u !== undefined) this.resolve(u)
+    }
+    for (const d of deltas) {
+      if (d._tag === "UserStatusChanged" || d._tag === "UserUnassigned") resolveBefore(d.userId)
+      else if (d._tag === "UserAssigned") {
+        resolveBefore(d.assignment.userId)
+        resolveBefore(d.user?.id)
+      } else if (d._tag === "UserUpdated" || d._tag === "MemberAdded") resolveBefore(d.user?.id)
+    }
     for (const d of deltas) this.source.apply(d, effects)
     const before = new Map<number, number>()
-    for (const u of effects.users) before.set(u, this.forget(u))
+    const was = new Map<number, Resolution | undefined>()
+    for (const u of effects.users) {
+      was.set(u, this.resolutions[u])
+      before.set(u, this.forget(u))
+    }
     const keys = new Set<string>()
     for (const g of effects.structural) {
       const old = this.groupKey.get(g)
@@ -674,7 +708,16 @@ export class PlannerState {
       for (const k of around.keys) this.matches.delete(k)
       for (const l of around.links) this.matches.delete(l.displayName)
     }
-    for (const u of effects.users) this.resolve(u)
+    // A changed user touches the teams of every group they are in, unless they stand in them as
+    // before (a profile change that leaves email, status, assignment and monday.com user alone):
+    // those teams would plan exactly as they did.
+    const moved: Array<number> = []
+    for (const u of effects.users) {
+      const r = this.resolve(u)
+      if (sameStanding(was.get(u), r)) continue
+      moved.push(u)
+      this.source.touchUserGroups(u, effects)
+    }
     // With the lifecycle on every user has a decision (the run-wide limit counts its deactivation).
     if (this.users !== undefined) for (let u = usersBefore; u < this.source.userIds.length; u++) this.resolve(u)
     // A user to create that the target doesn't number yet: renumber (team states are rebuilt).
@@ -696,7 +739,7 @@ export class PlannerState {
         note(this.source.numberOfGroup(effects.memberGroups[i]!), effects.memberUsers[i]!)
       }
       const groups: Array<number> = []
-      for (const u of effects.users) {
+      for (const u of moved) {
         groups.length = 0
         this.source.groupNumbersOf(u, groups)
         for (const g of groups) note(g, u)

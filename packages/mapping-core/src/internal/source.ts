@@ -13,7 +13,7 @@ export interface DeltaEffects {
   readonly groups: Set<string>
   /** Groups whose selection (mapping, team name) may have changed. */
   readonly structural: Set<string>
-  /** Users (by number) whose status, assignment or profile changed. */
+  /** Users (by number) whose status, assignment or profile changed (their groups are not in `groups`: see `touchUserGroups`). */
   readonly users: Set<number>
   /** Memberships that really changed, as (group, user number) pairs, in order. */
   readonly memberGroups: Array<string>
@@ -318,11 +318,18 @@ export class SourceIndex {
     return true
   }
 
+  /**
+   * Notes a user whose status, assignment or profile changed. Their groups are not touched here:
+   * the caller decides after the batch (`touchUserGroups`), as a profile change that leaves the
+   * user's standing in every team as it was touches no team.
+   */
   private touchUser(userId: string, effects: DeltaEffects): void {
-    const u = this.indexOfUser(userId)
-    effects.users.add(u)
-    // A user's status or assignment decides whether they can be pushed to every team they are in.
-    for (const g of this.groupsOf(u)) effects.groups.add(g)
+    effects.users.add(this.indexOfUser(userId))
+  }
+
+  /** Touches every group a user is in now (their status or assignment decides whether they can be pushed to it). */
+  touchUserGroups(user: number, effects: DeltaEffects): void {
+    for (const g of this.groupsOf(user)) effects.groups.add(g)
   }
 
   private putUser(user: OktaUser | undefined, effects: DeltaEffects): void {
