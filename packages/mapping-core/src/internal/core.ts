@@ -213,7 +213,9 @@ interface DeleteDraft {
 }
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
-const sorted = <A extends string>(xs: Iterable<A>): Array<A> => Array.from(xs).sort(byString)
+// `sort`'s default order is by UTF-16 code units, as `<` compares strings: the same order as
+// `byString`, about 1.5× faster without a comparator to call.
+const sorted = <A extends string>(xs: Iterable<A>): Array<A> => Array.from(xs).sort()
 
 const EMPTY_INTS = new Int32Array(0)
 /** A (team, user) pair as one number: key number · PAIR_KEY + user number (exact below 2⁵³). */
@@ -1237,8 +1239,8 @@ export class PlannerState {
     if (match.kind === "adopt" && match.team.displayName !== key) rename = { from: match.team.displayName, to: key }
     // Two desired names equal but for case are one name to monday.com: a create of either would
     // replace the other. A team already linked keeps going; the newcomers are held.
-    const twins = this.caseTwins(key)
-    if (twins.length > 0 && match.kind !== "linked") {
+    const twins = match.kind === "linked" ? NO_KEYS : this.caseTwins(key)
+    if (twins.length > 0) {
       draft.teamBlockers.push({
         _tag: "NameCollision",
         id: `NameCollision-${hashStrings(["NameCollision", key, ...twins])}`,
@@ -1397,26 +1399,34 @@ export class PlannerState {
 
   /** Desired keys and links that a set of touched groups (and keys known to have changed) affect. */
   scope(groupIds: Iterable<string>, keys: ReadonlyArray<string> | ReadonlySet<string>): { keys: Set<string>; links: Set<TeamLink> } {
-    const outKeys = new Set<string>(keys)
+    // Keys a group selects are desired; the others (given, a link's name, a twin) are checked.
+    const outKeys = new Set<string>()
+    const unsure = new Set<string>(keys)
     const links = new Set<TeamLink>()
     for (const g of groupIds) {
       const k = this.groupKey.get(g)
       if (k !== undefined) outKeys.add(k)
-      // Every desired team overlapping a link of the group may gain or lose that link.
+      // Every desired team overlapping a link of the group may gain or lose that link (the usual
+      // link, of this one group under its team's name, adds nothing but itself).
       for (const l of this.links.byGroup.get(g) ?? []) {
         links.add(l)
-        outKeys.add(l.displayName)
+        if (l.displayName !== k) unsure.add(l.displayName)
         for (const g2 of l.groupIds) {
+          if (g2 === g) continue
           const k2 = this.groupKey.get(g2)
           if (k2 !== undefined) outKeys.add(k2)
         }
       }
     }
+    // The links going by any of those names (desired or not) may be the teams' or be deleted.
     for (const k of outKeys) for (const l of this.links.byName.get(k) ?? []) links.add(l)
+    for (const k of unsure) {
+      for (const l of this.links.byName.get(k) ?? []) links.add(l)
+      if (this.keyGroups.has(k)) outKeys.add(k)
+    }
     // A name that came or went (a key that gained or lost groups) decides whether the names equal
     // to it but for case collide.
-    for (const k of keys) for (const twin of this.sameButCase(k)) outKeys.add(twin)
-    for (const k of [...outKeys]) if (!this.keyGroups.has(k)) outKeys.delete(k)
+    for (const k of keys) for (const twin of this.sameButCase(k)) if (this.keyGroups.has(twin)) outKeys.add(twin)
     return { keys: outKeys, links }
   }
 
