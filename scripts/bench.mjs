@@ -8,6 +8,8 @@ import os from "node:os"
 const root = new URL("..", import.meta.url).pathname
 const only = process.argv.slice(2)
 console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`)
+// How long a read that misses every cache takes here (it varies with the host's other load).
+spawnSync(process.execPath, [join(root, "scripts", "memory-latency.mjs")], { stdio: "inherit" })
 let failed = 0
 for (const pkg of readdirSync(join(root, "packages")).sort()) {
   const dir = join(root, "packages", pkg, "bench")
