@@ -305,10 +305,22 @@ describe("incremental planning", () => {
       const partialOps = new Set(partial.operations.map(opText))
       for (const op of partialOps) expect(fullOps.has(op)).toBe(true)
       // An untouched team's operation is one the plan before had too, unless the run-wide limit
-      // held it then (a touched plan doesn't plan teams the batch released; the next full plan does).
-      const heldBefore = new Set(before.blockers.flatMap((b) => (b._tag === "RunRemovalLimit" ? b.keys : [])))
+      // held it then (a touched plan doesn't plan teams the batch released; the next full plan does)
+      // or holds it now: a team the batch's removals elsewhere put over the limit keeps only its
+      // adds, which the plan before had (sent in other PATCH batches, with its removals).
+      const runKeys = (p: Plan) => new Set(p.blockers.flatMap((b) => (b._tag === "RunRemovalLimit" ? b.keys : [])))
+      const heldBefore = runKeys(before)
+      const heldNow = runKeys(full)
+      const addedBefore = (key: string) =>
+        new Set(before.operations.flatMap((o) => (o.key !== key ? [] : o._tag === "PatchMembers" ? o.add : o._tag === "CreateTeam" ? o.members : [])))
       for (const op of full.operations) {
-        if (!partialOps.has(opText(op)) && !heldBefore.has(op.key)) expect(beforeOps.has(opText(op))).toBe(true)
+        if (partialOps.has(opText(op)) || heldBefore.has(op.key)) continue
+        if (heldNow.has(op.key) && !heldBefore.has(op.key) && op._tag === "PatchMembers" && op.remove.length === 0) {
+          const had = addedBefore(op.key)
+          for (const id of op.add) expect(had.has(id)).toBe(true)
+          continue
+        }
+        expect(beforeOps.has(opText(op))).toBe(true)
       }
       const fullBlockers = new Set(full.blockers.map((b) => b.id))
       for (const b of partial.blockers) expect(fullBlockers.has(b.id)).toBe(true)
