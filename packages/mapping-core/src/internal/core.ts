@@ -684,11 +684,11 @@ export class PlannerState {
       } else if (d._tag === "UserUpdated" || d._tag === "MemberAdded") resolveBefore(d.user?.id)
     }
     for (const d of deltas) this.source.apply(d, effects)
-    const before = new Map<number, number>()
+    // Each changed user's resolution before the batch (undefined: new to the source).
     const was = new Map<number, Resolution | undefined>()
     for (const u of effects.users) {
       was.set(u, this.resolutions[u])
-      before.set(u, this.forget(u))
+      this.forget(u)
     }
     const keys = new Set<string>()
     for (const g of effects.structural) {
@@ -759,7 +759,7 @@ export class PlannerState {
           stateKey = kn
         }
         // Teams not planned since the target or links changed have no state to keep in step.
-        if (state !== undefined) this.updatePair(state, kn, u, before.get(u) ?? -1, before.has(u))
+        if (state !== undefined) this.updatePair(state, kn, u, was.get(u)?.mondayIdx ?? -1, was.has(u))
       }
     }
     const groupIds = sorted(effects.groups)
