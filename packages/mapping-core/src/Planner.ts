@@ -30,7 +30,10 @@ export interface PlanOptions {
 
 /**
  * What a batch of deltas touched: the groups, the team keys that gained or lost a group, and the
- * Okta users whose status, assignment or profile changed (for the user lifecycle).
+ * Okta users whose status, assignment or profile changed (for the user lifecycle). A changed user
+ * touches every group they are in, unless they stand in their teams as before (the same monday.com
+ * user, and ready or not-ready for the same reason with the same email): a profile change alone
+ * touches no group.
  */
 export interface Touched {
   readonly groupIds: ReadonlyArray<OktaGroupId>
