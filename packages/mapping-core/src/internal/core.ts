@@ -713,12 +713,15 @@ export class PlannerState {
     // A changed user touches the teams of every group they are in, unless they stand in them as
     // before (a profile change that leaves email, status, assignment and monday.com user alone):
     // those teams would plan exactly as they did.
-    const moved: Array<number> = []
+    // The (user, group number) pairs of the users that moved, for the team states below.
+    const movedUsers: Array<number> = []
+    const movedGroups: Array<number> = []
     for (const u of effects.users) {
       const r = this.resolve(u)
       if (sameStanding(was.get(u), r)) continue
-      moved.push(u)
-      this.source.touchUserGroups(u, effects)
+      const from = movedGroups.length
+      this.source.touchUserGroups(u, effects, movedGroups)
+      for (let i = from; i < movedGroups.length; i++) movedUsers.push(u)
     }
     // With the lifecycle on every user has a decision (the run-wide limit counts its deactivation).
     if (this.users !== undefined) for (let u = usersBefore; u < this.source.userIds.length; u++) this.resolve(u)
@@ -740,12 +743,7 @@ export class PlannerState {
       for (let i = 0; i < effects.memberGroups.length; i++) {
         note(this.source.numberOfGroup(effects.memberGroups[i]!), effects.memberUsers[i]!)
       }
-      const groups: Array<number> = []
-      for (const u of moved) {
-        groups.length = 0
-        this.source.groupNumbersOf(u, groups)
-        for (const g of groups) note(g, u)
-      }
+      for (let i = 0; i < movedGroups.length; i++) note(movedGroups[i]!, movedUsers[i]!)
       const sortedPairs = Float64Array.from(pairs).sort()
       let state: TeamState | undefined = undefined
       let stateKey = -1

@@ -327,9 +327,14 @@ export class SourceIndex {
     effects.users.add(this.indexOfUser(userId))
   }
 
-  /** Touches every group a user is in now (their status or assignment decides whether they can be pushed to it). */
-  touchUserGroups(user: number, effects: DeltaEffects): void {
-    for (const g of this.groupsOf(user)) effects.groups.add(g)
+  /**
+   * Touches every group a user is in now (their status or assignment decides whether they can be
+   * pushed to it); pushes those groups' numbers to `numbers` (a group may come twice).
+   */
+  touchUserGroups(user: number, effects: DeltaEffects, numbers: Array<number> = []): void {
+    const from = numbers.length
+    this.groupNumbersOf(user, numbers)
+    for (let i = from; i < numbers.length; i++) effects.groups.add(this.groupIds[numbers[i]!]!)
   }
 
   private putUser(user: OktaUser | undefined, effects: DeltaEffects): void {
