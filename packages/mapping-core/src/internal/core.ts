@@ -30,6 +30,7 @@ import { hashStrings } from "./hash.js"
 import { LinkIndex } from "./links.js"
 import type { CompiledRules } from "./rules.js"
 import { compileRules } from "./rules.js"
+import { orderKey } from "./orderKey.js"
 import { search, SortedInts } from "./sortedInts.js"
 import { appliedTarget, sentMembers } from "./apply.js"
 import { emptyEffects, SourceIndex } from "./source.js"
@@ -104,7 +105,8 @@ class BuildScratch {
   multi = false
   members = 0
   readyCount = 0
-  notReady: Array<BlockedUser> = []
+  /** The not-ready members seen, by user number. */
+  notReady: Array<number> = []
   desired: Set<string> | undefined = undefined
 
   begin(users: number, monday: number, multi: boolean, desired: Set<string> | undefined): void {
@@ -155,6 +157,9 @@ export interface TeamState {
   link: TeamLink | undefined
   /** Desired Okta users that can't be pushed, sorted by Okta user id. */
   notReady: Array<BlockedUser>
+  /** Their user numbers and their ids' `orderKey`s, in the same order (searched as numbers, not ids). */
+  readonly notReadyUsers: Array<number>
+  readonly notReadyKeys: Array<number>
   /** Whether a plan holds `notReady` (in a blocker or warning): then it is copied before a change. */
   notReadyShared: boolean
 }
@@ -186,10 +191,10 @@ export interface TeamDraft {
   readonly match: TeamMatch
   readonly notReady: ReadonlyArray<BlockedUser>
   /** Blockers that hold the whole team (MembersNotReady, NameTaken). */
-  readonly teamBlockers: Array<Blocker>
+  readonly teamBlockers: ReadonlyArray<Blocker>
   /** Blockers that hold only this team's removals (EmptyGroup, TeamRemovalLimit), unapproved. */
-  readonly removalBlockers: Array<Blocker>
-  readonly warnings: Array<Warning>
+  readonly removalBlockers: ReadonlyArray<Blocker>
+  readonly warnings: ReadonlyArray<Warning>
   readonly rename: { readonly from: string; readonly to: string } | undefined
   /** Read while the plan is assembled: the state it comes from changes with the next batch. */
   readonly adds: Ids
@@ -210,6 +215,16 @@ interface DeleteDraft {
   readonly link: TeamLink
   readonly team: MondayTeam
   readonly reason: "group-deleted" | "unmapped"
+}
+
+const NO_BLOCKERS: ReadonlyArray<Blocker> = []
+const NO_WARNINGS: ReadonlyArray<Warning> = []
+
+/** A draft's list with one more item (a new array: the empty one is shared). */
+const withItem = <A>(xs: ReadonlyArray<A>, x: A): ReadonlyArray<A> => {
+  if (xs.length === 0) return [x]
+  ;(xs as Array<A>).push(x)
+  return xs
 }
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
@@ -766,7 +781,7 @@ export class PlannerState {
     if (!this.reconcileAll) {
       // What the next commit reconciles: the teams a touched plan plans (kept for that plan), and
       // the users that changed.
-      const scope = this.scope(groupIds, keyList)
+      const scope = this.scope(groupIds, keyList, this.deletes())
       this.lastScope = { groupIds, keys: keyList, scope }
       for (const k of scope.keys) this.unsettled.add(k)
       for (const u of effects.users) this.unmatched.add(u)
@@ -794,26 +809,46 @@ export class PlannerState {
 
   /** Puts a user in a team's not-ready list, or takes them out, as their resolution and membership say. */
   private updateNotReady(state: TeamState, u: number, inTeam: boolean, r: Resolution): void {
-    const id = this.source.userIds[u]!
-    let list = state.notReady
-    let lo = 0
-    let hi = list.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (list[mid]!.oktaUserId < id) lo = mid + 1
+    const users = state.notReadyUsers
+    const keys = state.notReadyKeys
+    const userIds = this.source.userIds
+    const id = userIds[u]!
+    const key = orderKey(id)
+    let at = 0
+    let hi = keys.length
+    while (at < hi) {
+      const mid = (at + hi) >>> 1
+      if (keys[mid]! < key) at = mid + 1
       else hi = mid
     }
-    const found = lo < list.length && list[lo]!.oktaUserId === id
-    const change = inTeam && r.notReady !== undefined ? (found && list[lo] === r.notReady ? "none" : "put") : found ? "drop" : "none"
-    if (change !== "none" && state.notReadyShared) {
+    // Among equal keys (ids alike in their first 8 characters): the user, or where their id sorts.
+    let found = false
+    while (at < keys.length && keys[at] === key) {
+      if (users[at] === u) {
+        found = true
+        break
+      }
+      if (userIds[users[at]!]! > id) break
+      at++
+    }
+    let list = state.notReady
+    const change = inTeam && r.notReady !== undefined ? (found && list[at] === r.notReady ? "none" : "put") : found ? "drop" : "none"
+    if (change === "none") return
+    if (state.notReadyShared) {
       // An earlier plan holds this list: it keeps what it showed.
       state.notReady = list = list.slice()
       state.notReadyShared = false
     }
-    if (change === "put") {
-      if (found) list[lo] = r.notReady!
-      else list.splice(lo, 0, r.notReady!)
-    } else if (change === "drop") list.splice(lo, 1)
+    if (change === "drop") {
+      list.splice(at, 1)
+      users.splice(at, 1)
+      keys.splice(at, 1)
+    } else if (found) list[at] = r.notReady!
+    else {
+      list.splice(at, 0, r.notReady!)
+      users.splice(at, 0, u)
+      keys.splice(at, 0, key)
+    }
   }
 
   /** Whether monday.com user `m` is an add or a removal candidate of a team, from the Okta users mapping to it. */
@@ -1052,14 +1087,15 @@ export class PlannerState {
 
   /** Works a team's state out from its groups' members: O(team). */
   private buildState(
-    groupIds: ReadonlyArray<string>,
+    groupIds: ReadonlyArray<string> | ReadonlySet<string>,
     match: TeamMatch,
     desired: Set<string> | undefined
   ): { readonly state: TeamState; readonly members: number; readonly ready: number } {
     const team = PlannerState.diffTeam(match)
     const link = match.kind === "linked" ? match.link : undefined
     const b = this.build
-    b.begin(this.source.userIds.length, this.target.mondayIds.length, groupIds.length > 1, desired)
+    const multi = "size" in groupIds ? groupIds.size > 1 : groupIds.length > 1
+    b.begin(this.source.userIds.length, this.target.mondayIds.length, multi, desired)
     for (const g of groupIds) {
       const m = this.source.members.get(g)
       if (m === undefined) continue
@@ -1068,8 +1104,15 @@ export class PlannerState {
       else for (let i = 0; i < base.length; i++) if (!removed.has(base[i]!)) this.visit(base[i]!)
       if (m.added !== undefined) for (const u of m.added) this.visit(u)
     }
-    const notReady = b.notReady
-    if (notReady.length > 1) notReady.sort((x, y) => byString(x.oktaUserId, y.oktaUserId))
+    const notReadyUsers = b.notReady
+    const userIds = this.source.userIds
+    if (notReadyUsers.length > 1) notReadyUsers.sort((x, y) => byString(userIds[x]!, userIds[y]!))
+    const notReady: Array<BlockedUser> = new Array(notReadyUsers.length)
+    const notReadyKeys: Array<number> = new Array(notReadyUsers.length)
+    for (let i = 0; i < notReady.length; i++) {
+      notReady[i] = this.resolutions[notReadyUsers[i]!]!.notReady!
+      notReadyKeys[i] = orderKey(userIds[notReadyUsers[i]!]!)
+    }
     // The members as listed (unsorted, maybe repeated): a full plan never needs them sorted.
     const current = team === undefined ? EMPTY_INTS : this.target.listed(team)
     const gen = b.gen
@@ -1106,6 +1149,8 @@ export class PlannerState {
         removals: this.rules.config.policies.handAddedMembers === "remove" ? candSet : SortedInts.of(this.managedAmong(cands, link)),
         link,
         notReady,
+        notReadyUsers,
+        notReadyKeys,
         notReadyShared: false
       },
       members: b.members,
@@ -1167,7 +1212,7 @@ export class PlannerState {
       b.desiredMark[mi] = b.gen
       if (b.desired !== undefined) b.desired.add(this.target.mondayIds[mi]!)
     }
-    if (standing === 3) b.notReady.push(this.resolutions[u]!.notReady!)
+    if (standing === 3) b.notReady.push(u)
     else if (b.readyMark[mi] !== b.gen) {
       b.readyMark[mi] = b.gen
       b.ready[b.readyCount++] = mi
@@ -1175,7 +1220,7 @@ export class PlannerState {
   }
 
   /** A team's kept state, built when missing or made against another monday.com team. */
-  private stateFor(key: string, groupIds: ReadonlyArray<string>, match: TeamMatch): TeamState {
+  private stateFor(key: string, groupIds: ReadonlyArray<string> | ReadonlySet<string>, match: TeamMatch): TeamState {
     const kept = this.teamStates.get(key)
     if (kept !== undefined && kept.teamId === PlannerState.diffTeam(match)?.id) return kept
     const { state } = this.buildState(groupIds, match, undefined)
@@ -1204,27 +1249,28 @@ export class PlannerState {
     // Shared with the state rather than copied: the state copies it before its next change.
     const notReadyList = state.notReady
     state.notReadyShared = true
+    // Most teams have no blocker and at most one warning: the lists are made when first needed.
     const draft: { -readonly [K in keyof TeamDraft]: TeamDraft[K] } = {
       key,
       groupIds,
       match,
       notReady: notReadyList,
-      teamBlockers: [],
-      removalBlockers: [],
-      warnings: [],
+      teamBlockers: NO_BLOCKERS,
+      removalBlockers: NO_BLOCKERS,
+      warnings: NO_WARNINGS,
       rename: undefined,
-      adds: [],
-      removals: []
+      adds: NO_IDS,
+      removals: NO_IDS
     }
     const typedGroups = groupIds as Array<OktaGroupId>
     if (match.kind === "create" && match.vanished.length > 0) {
-      draft.warnings.push({
+      draft.warnings = withItem(draft.warnings, {
         _tag: "Message",
         message: `Team "${key}" (${sorted(match.vanished.map((l) => l.teamId)).join(", ")}) was deleted in monday.com; it will be created again.`
       })
     }
     if (match.kind !== "create" && match.team.membersFrom === "last-applied") {
-      draft.warnings.push({ _tag: "MembersFromLastApplied", key, teamId: match.team.id })
+      draft.warnings = withItem(draft.warnings, { _tag: "MembersFromLastApplied", key, teamId: match.team.id })
     }
     let rename: TeamDraft["rename"] = undefined
     let taken: MondayTeam | undefined = match.kind === "taken" ? match.team : undefined
@@ -1239,7 +1285,7 @@ export class PlannerState {
     // replace the other. A team already linked keeps going; the newcomers are held.
     const twins = match.kind === "linked" ? NO_KEYS : this.caseTwins(key)
     if (twins.length > 0) {
-      draft.teamBlockers.push({
+      draft.teamBlockers = withItem(draft.teamBlockers, {
         _tag: "NameCollision",
         id: `NameCollision-${hashStrings(["NameCollision", key, ...twins])}`,
         key,
@@ -1248,7 +1294,7 @@ export class PlannerState {
       })
     }
     if (taken !== undefined) {
-      draft.teamBlockers.push({
+      draft.teamBlockers = withItem(draft.teamBlockers, {
         _tag: "NameTaken",
         id: `NameTaken-${hashStrings(["NameTaken", key, taken.id])}`,
         key,
@@ -1259,7 +1305,7 @@ export class PlannerState {
     }
     if (notReadyList.length > 0) {
       if (policies.notReadyMembers === "block") {
-        draft.teamBlockers.push({
+        draft.teamBlockers = withItem(draft.teamBlockers, {
           _tag: "MembersNotReady",
           id: `MembersNotReady-${hashStrings(["MembersNotReady", key, ...notReadyList.map((u) => `${u.oktaUserId}:${u.reason}`)])}`,
           key,
@@ -1267,7 +1313,7 @@ export class PlannerState {
           users: notReadyList
         })
       } else {
-        draft.warnings.push({ _tag: "MembersSkipped", key, users: notReadyList })
+        draft.warnings = withItem(draft.warnings, { _tag: "MembersSkipped", key, users: notReadyList })
       }
     }
     if (draft.teamBlockers.length > 0) return draft
@@ -1292,7 +1338,7 @@ export class PlannerState {
           if (previous === 0) continue
           const id = `EmptyGroup-${hashStrings(["EmptyGroup", key, g, ...removals])}`
           if (approvals.has(id)) continue
-          draft.removalBlockers.push({
+          draft.removalBlockers = withItem(draft.removalBlockers, {
             _tag: "EmptyGroup",
             id,
             key,
@@ -1312,7 +1358,7 @@ export class PlannerState {
       if (overCount || overFraction) {
         const id = `TeamRemovalLimit-${hashStrings(["TeamRemovalLimit", key, team.id, ...removals])}`
         if (!approvals.has(id)) {
-          draft.removalBlockers.push({
+          draft.removalBlockers = withItem(draft.removalBlockers, {
             _tag: "TeamRemovalLimit",
             id,
             key,
@@ -1392,11 +1438,23 @@ export class PlannerState {
   scopeOf(groupIds: ReadonlyArray<string>, keys: ReadonlyArray<string>): { keys: Set<string>; links: Set<TeamLink> } {
     const last = this.lastScope
     if (last !== undefined && last.groupIds === groupIds && last.keys === keys) return last.scope
-    return this.scope(groupIds, keys)
+    return this.scope(groupIds, keys, this.deletes())
   }
 
-  /** Desired keys and links that a set of touched groups (and keys known to have changed) affect. */
-  scope(groupIds: Iterable<string>, keys: ReadonlyArray<string> | ReadonlySet<string>): { keys: Set<string>; links: Set<TeamLink> } {
+  /** Whether any link's team can be deleted (deleteTeams is not `never`): else a plan needs no links. */
+  private deletes(): boolean {
+    return this.rules.config.policies.deleteTeams !== "never"
+  }
+
+  /**
+   * Desired keys and links that a set of touched groups (and keys known to have changed) affect;
+   * the links only when `withLinks` (a plan looks at links only for deletions).
+   */
+  scope(
+    groupIds: Iterable<string>,
+    keys: ReadonlyArray<string> | ReadonlySet<string>,
+    withLinks = true
+  ): { keys: Set<string>; links: Set<TeamLink> } {
     // Keys a group selects are desired; the others (given, a link's name, a twin) are checked.
     const outKeys = new Set<string>()
     const unsure = new Set<string>(keys)
@@ -1407,7 +1465,7 @@ export class PlannerState {
       // Every desired team overlapping a link of the group may gain or lose that link (the usual
       // link, of this one group under its team's name, adds nothing but itself).
       for (const l of this.links.byGroup.get(g) ?? []) {
-        links.add(l)
+        if (withLinks) links.add(l)
         if (l.displayName !== k) unsure.add(l.displayName)
         for (const g2 of l.groupIds) {
           if (g2 === g) continue
@@ -1417,9 +1475,9 @@ export class PlannerState {
       }
     }
     // The links going by any of those names (desired or not) may be the teams' or be deleted.
-    for (const k of outKeys) for (const l of this.links.byName.get(k) ?? []) links.add(l)
+    if (withLinks) for (const k of outKeys) for (const l of this.links.byName.get(k) ?? []) links.add(l)
     for (const k of unsure) {
-      for (const l of this.links.byName.get(k) ?? []) links.add(l)
+      if (withLinks) for (const l of this.links.byName.get(k) ?? []) links.add(l)
       if (this.keyGroups.has(k)) outKeys.add(k)
     }
     // A name that came or went (a key that gained or lost groups) decides whether the names equal
@@ -1554,9 +1612,8 @@ export class PlannerState {
    * it is held whole or to be created. Cheaper than a draft: no blocker is made.
    */
   private runEntry(key: string, groups: ReadonlySet<string>): ReadonlyArray<string> {
-    const groupIds = sorted(groups)
     const match = this.matchTeam(key)
-    const state = this.stateFor(key, groupIds, match)
+    const state = this.stateFor(key, groups, match)
     if (match.kind === "create" || this.heldWhole(key, match, state)) return NO_IDS
     const ids = this.target.mondayIds
     const out: Array<string> = new Array(state.removals.length)
@@ -2200,14 +2257,25 @@ export class PlannerState {
     const affected = new Set<string>()
     const names = new Set<string>()
     const groups = new Set<string>()
-    const around = (l: TeamLink | undefined) => {
+    // What can change which team a key matches: a link or team that came, went, was renamed or
+    // changed groups. A link written again with new members only (or a team whose members alone
+    // changed) leaves every match as it was but for the objects it names.
+    const moved = new Set<string>()
+    const movedGroups = new Set<string>()
+    const around = (l: TeamLink | undefined, shapeKept: boolean) => {
       if (l === undefined) return
       names.add(l.displayName)
-      for (const g of l.groupIds) groups.add(g)
+      if (!shapeKept) moved.add(l.displayName)
+      for (const g of l.groupIds) {
+        groups.add(g)
+        if (!shapeKept) movedGroups.add(g)
+      }
     }
     for (const [old, now] of teamLinks) {
-      around(old)
-      around(now)
+      const shapeKept = old !== undefined && now !== undefined && old.teamId === now.teamId &&
+        old.displayName === now.displayName && old.origin === now.origin && sameList(old.groupIds, now.groupIds)
+      around(old, shapeKept)
+      around(now, shapeKept)
       if (old !== undefined) {
         this.runDeletes.delete(old)
         this.managedRanks.delete(old)
@@ -2218,23 +2286,38 @@ export class PlannerState {
     }
     for (const [id, before] of teamsBefore) {
       const after = teamsAfter.get(id)
+      const shapeKept = before !== undefined && after !== undefined && before.displayName === after.displayName
       if (before !== undefined) names.add(before.displayName)
       if (after !== undefined) names.add(after.displayName)
+      if (!shapeKept) {
+        if (before !== undefined) moved.add(before.displayName)
+        if (after !== undefined) moved.add(after.displayName)
+      }
       const link = this.links.byTeam.get(id)
-      around(link)
+      around(link, shapeKept)
       if (link !== undefined) this.runStaleLinks.add(link)
     }
+    const rematch = new Set<string>()
     for (const g of groups) {
       const k = this.groupKey.get(g)
       if (k !== undefined) affected.add(k)
+    }
+    for (const g of movedGroups) {
+      const k = this.groupKey.get(g)
+      if (k !== undefined) rematch.add(k)
     }
     for (const n of names) {
       affected.add(n)
       for (const twin of this.sameButCase(n)) affected.add(twin)
     }
+    for (const n of moved) {
+      rematch.add(n)
+      for (const twin of this.sameButCase(n)) rematch.add(twin)
+    }
     for (const k of affected) {
       if (!this.keyGroups.has(k)) continue
-      this.matches.delete(k)
+      if (rematch.has(k)) this.matches.delete(k)
+      else this.rebindMatch(k)
       this.unsettled.add(k)
       this.runStaleKeys.add(k)
       for (const l of this.links.byName.get(k) ?? []) this.runStaleLinks.add(l)
@@ -2281,6 +2364,31 @@ export class PlannerState {
     }
     const lifecycle = this.users?.config
     if (lifecycle !== undefined && lifecycle.unexplained === "deactivate" && lifecycle.deactivate) this.runUnexplainedStale = true
+  }
+
+  /**
+   * Points a kept match at the objects its link and team are now, after a commit that wrote them
+   * again with new members only (so the match itself holds); drops it when either is gone.
+   */
+  private rebindMatch(key: string): void {
+    const m = this.matches.get(key)
+    if (m === undefined) return
+    if (m.kind === "create") {
+      if (m.vanished.length > 0) this.matches.delete(key)
+      return
+    }
+    const team = this.target.teams.get(m.team.id)
+    if (team === undefined) {
+      this.matches.delete(key)
+      return
+    }
+    if (m.kind !== "linked") {
+      if (team !== m.team) this.matches.set(key, { kind: m.kind, team })
+      return
+    }
+    const link = this.links.byTeam.get(m.link.teamId)
+    if (link === undefined) this.matches.delete(key)
+    else if (link !== m.link || team !== m.team) this.matches.set(key, { kind: "linked", team, link })
   }
 
   /**
