@@ -302,7 +302,7 @@ export const reconcileLinks = (input: PlanInput, plan: Plan, outcomes: ReadonlyA
       }
       links.set(team.id, l)
     }
-    l.groupIds = sorted(state.keyGroups.get(key)!) as Array<OktaGroupId>
+    l.groupIds = sorted(state.keyGroups.get(key)!.groups) as Array<OktaGroupId>
     // A group reading empty is taken as read once it costs nothing (the team had nothing to
     // remove) or its team's removals were sent; until then it keeps the count it had, so a held
     // guard keeps holding. Unknown (a link saved before counts were kept) counts as having had members.

@@ -164,6 +164,22 @@ export interface TeamState {
   notReadyShared: boolean
 }
 
+/** A desired team: its groups and what is kept of it between plans. */
+export interface KeyRecord {
+  readonly key: string
+  /** The key's number (never reused), for the pairs a batch changes. */
+  readonly number: number
+  readonly groups: Set<string>
+  /** The groups sorted (as plans list them), until they change. */
+  list: ReadonlyArray<string> | undefined
+  /** Its match, kept until the target or links change, or a batch changes its groups or the links around it. */
+  match: TeamMatch | undefined
+  /** What it still needs, once planned since the target or links changed. */
+  state: TeamState | undefined
+  /** What it would remove now, for the run-wide ledger (undefined: not worked out yet). */
+  run: ReadonlyArray<string> | undefined
+}
+
 /** Monday.com ids a plan lists (a team's adds): an array, or read from a state's numbers on demand. */
 export interface Ids {
   readonly length: number
@@ -429,11 +445,13 @@ export class PlannerState {
   readonly groupKey = new Map<string, string>()
   /** Keys numbered, and each group's key number by group number (-1: none), for integer-only membership checks. */
   private readonly keyNumber = new Map<string, number>()
-  /** The keys by number (numbers are never reused). */
-  private readonly keyNames: Array<string> = []
   private readonly groupKeyNumber: Array<number> = []
-  /** Desired team key → the groups that feed it. */
-  readonly keyGroups = new Map<string, Set<string>>()
+  /**
+   * Each desired team by key: the groups that feed it and what is kept of it between plans (one
+   * lookup for all of it, and by key number for the pairs a batch changes).
+   */
+  readonly keyGroups = new Map<string, KeyRecord>()
+  private readonly records: Array<KeyRecord | undefined> = []
   /** Groups a mapping selects but whose team name template renders empty → that mapping's index. */
   private readonly unnamed = new Map<string, number>()
   /** Desired team names by their lower case, for names that collide in monday.com (built on demand). */
@@ -495,13 +513,8 @@ export class PlannerState {
    */
   private revHead = new Int32Array(0)
   private readonly revMore = new Map<number, Array<number>>()
-  /**
-   * Each desired team's match, kept until the target or links change, or a batch changes which
-   * groups feed it or the links around it (see `applyDeltas`).
-   */
-  private readonly matches = new Map<string, TeamMatch>()
-  /** What each desired team still needs, for the teams planned since the target or links changed. */
-  private readonly teamStates = new Map<string, TeamState>()
+  /** How many desired teams have a kept state (see `KeyRecord.state`). */
+  private statesKept = 0
   /** Each link's managed members as sorted numbers (those the target knows). */
   private readonly managedRanks = new Map<TeamLink, Int32Array>()
   private readonly managedAsked = new Map<TeamLink, number>()
@@ -518,7 +531,6 @@ export class PlannerState {
    * deactivate. A full plan refills it; a touched plan updates the teams and links it plans, and
    * fills whatever is missing first (after `setTarget` or `setLinks`, that is every team).
    */
-  private readonly runTeams = new Map<string, ReadonlyArray<string>>()
   private runTeamTotal = 0
   private readonly runDeletes = new Map<TeamLink, DeleteDraft>()
   private runUnexplained: ReadonlyArray<DeactivateUser> = []
@@ -615,7 +627,12 @@ export class PlannerState {
     this.resolutions = new Array<Resolution | undefined>(this.source.userIds.length).fill(undefined)
     this.standing.fill(0)
     this.deactivating.clear()
-    this.runTeams.clear()
+    for (const r of this.keyGroups.values()) {
+      r.run = undefined
+      r.state = undefined
+      r.match = undefined
+    }
+    this.statesKept = 0
     this.runTeamTotal = 0
     this.runDeletes.clear()
     this.runUnexplained = []
@@ -626,8 +643,6 @@ export class PlannerState {
     this.lastScope = undefined
     this.revHead = new Int32Array(this.target.mondayIds.length).fill(-1)
     this.revMore.clear()
-    this.teamStates.clear()
-    this.matches.clear()
     this.managedRanks.clear()
     this.managedAsked.clear()
   }
@@ -646,10 +661,15 @@ export class PlannerState {
     else this.unnamed.delete(groupId)
     if (old === sel?.key) return
     if (old !== undefined) {
-      const set = this.keyGroups.get(old)!
-      set.delete(groupId)
-      if (set.size === 0) {
+      const record = this.keyGroups.get(old)!
+      record.groups.delete(groupId)
+      record.list = undefined
+      if (record.groups.size === 0) {
+        // The team is no longer desired: what was kept of it goes (its removals leave the ledger).
+        this.setRunTeam(record, undefined)
+        this.setState(record, undefined)
         this.keyGroups.delete(old)
+        this.records[record.number] = undefined
         this.caseIndexRemove(old)
       }
       this.groupKey.delete(groupId)
@@ -660,17 +680,20 @@ export class PlannerState {
       let k = this.keyNumber.get(sel.key)
       if (k === undefined) {
         this.keyNumber.set(sel.key, (k = this.keyNumber.size))
-        this.keyNames.push(sel.key)
       }
       const g = this.source.numberOfGroup(groupId)
       while (this.groupKeyNumber.length < g) this.groupKeyNumber.push(-1)
       this.groupKeyNumber[g] = k
-      let set = this.keyGroups.get(sel.key)
-      if (set === undefined) {
-        this.keyGroups.set(sel.key, (set = new Set()))
+      let record = this.keyGroups.get(sel.key)
+      if (record === undefined) {
+        record = { key: sel.key, number: k, groups: new Set(), list: undefined, match: undefined, state: undefined, run: undefined }
+        this.keyGroups.set(sel.key, record)
+        while (this.records.length < k) this.records.push(undefined)
+        this.records[k] = record
         this.caseIndexAdd(sel.key)
       }
-      set.add(groupId)
+      record.groups.add(groupId)
+      record.list = undefined
     }
   }
 
@@ -713,17 +736,18 @@ export class PlannerState {
       const now = this.groupKey.get(g)
       if (now !== undefined) keys.add(now)
     }
+    // (A key that lost its last group went with its kept state: see `recomputeGroup`.)
     for (const k of keys) {
-      this.teamStates.delete(k)
-      if (!this.keyGroups.has(k)) this.setRunTeam(k, undefined)
+      const record = this.keyGroups.get(k)
+      if (record !== undefined) this.setState(record, undefined)
     }
     // A group that changed team changes the matches of every team around it: the same keys a
     // touched plan would plan for it.
     if (effects.structural.size > 0) {
       const around = this.scope(effects.structural, keys)
-      for (const k of keys) this.matches.delete(k)
-      for (const k of around.keys) this.matches.delete(k)
-      for (const l of around.links) this.matches.delete(l.displayName)
+      for (const k of keys) this.forgetMatch(k)
+      for (const k of around.keys) this.forgetMatch(k)
+      for (const l of around.links) this.forgetMatch(l.displayName)
     }
     // A changed user touches the teams of every group they are in, unless they stand in them as
     // before (a profile change that leaves email, status, assignment and monday.com user alone):
@@ -742,7 +766,7 @@ export class PlannerState {
     if (this.users !== undefined) for (let u = usersBefore; u < this.source.userIds.length; u++) this.resolve(u)
     // A user to create that the target doesn't number yet: renumber (team states are rebuilt).
     this.numberPlaceholders()
-    if (this.teamStates.size > 0) {
+    if (this.statesKept > 0) {
       // Every user a pair names is resolved first, so the reverse index is whole when pairs are updated.
       for (const u of effects.memberUsers) if (this.resolutions[u] === undefined) this.resolve(u)
       // Each (team, user) pair the batch may have changed, updated once after the whole batch: as
@@ -768,7 +792,7 @@ export class PlannerState {
         const kn = Math.floor(pair / PAIR_KEY)
         const u = pair - kn * PAIR_KEY
         if (kn !== stateKey) {
-          state = this.teamStates.get(this.keyNames[kn]!)
+          state = this.records[kn]?.state
           stateKey = kn
         }
         // Teams not planned since the target or links changed have no state to keep in step.
@@ -1033,13 +1057,34 @@ export class PlannerState {
    * team with the same name, adopted or refused by policy; (4) none: create it.
    */
   matchTeam(key: string): TeamMatch {
-    let match = this.matches.get(key)
-    if (match === undefined) this.matches.set(key, (match = this.findMatch(key)))
-    return match
+    const record = this.keyGroups.get(key)
+    return record === undefined ? this.findMatch(key) : this.matchOf(record)
+  }
+
+  private matchOf(record: KeyRecord): TeamMatch {
+    return record.match ??= this.findMatch(record.key)
+  }
+
+  /** Drops a desired team's kept match (nothing for a key not desired). */
+  private forgetMatch(key: string): void {
+    const record = this.keyGroups.get(key)
+    if (record !== undefined) record.match = undefined
+  }
+
+  /** A desired team's groups, sorted (kept until they change). */
+  private groupList(record: KeyRecord): ReadonlyArray<string> {
+    return record.list ??= sorted(record.groups)
+  }
+
+  /** Keeps (or drops) a desired team's state, counting the states kept. */
+  private setState(record: KeyRecord, state: TeamState | undefined): void {
+    if (record.state !== undefined) this.statesKept--
+    if (state !== undefined) this.statesKept++
+    record.state = state
   }
 
   private findMatch(key: string): TeamMatch {
-    const groups = this.keyGroups.get(key) ?? new Set<string>()
+    const groups = this.keyGroups.get(key)?.groups ?? new Set<string>()
     let best: TeamLink | undefined = undefined
     let bestOverlap = 0
     const vanished: Array<TeamLink> = []
@@ -1220,17 +1265,18 @@ export class PlannerState {
   }
 
   /** A team's kept state, built when missing or made against another monday.com team. */
-  private stateFor(key: string, groupIds: ReadonlyArray<string> | ReadonlySet<string>, match: TeamMatch): TeamState {
-    const kept = this.teamStates.get(key)
+  private stateFor(record: KeyRecord, match: TeamMatch): TeamState {
+    const kept = record.state
     if (kept !== undefined && kept.teamId === PlannerState.diffTeam(match)?.id) return kept
-    const { state } = this.buildState(groupIds, match, undefined)
-    this.teamStates.set(key, state)
+    const { state } = this.buildState(record.groups, match, undefined)
+    this.setState(record, state)
     return state
   }
 
   /** A team planned from scratch, with its member figures (the preflight report, link bookkeeping). */
   planTeam(key: string, approvals: ReadonlySet<string>, collectDesired = false): TeamReport {
-    const groupIds = sorted(this.keyGroups.get(key) ?? [])
+    const record = this.keyGroups.get(key)
+    const groupIds = record === undefined ? NO_KEYS : this.groupList(record)
     const match = this.matchTeam(key)
     const desired = new Set<string>()
     const built = this.buildState(groupIds, match, collectDesired ? desired : undefined)
@@ -1499,20 +1545,23 @@ export class PlannerState {
     groups: "all" | Iterable<string> = "all"
   ): Plan {
     const full = users === "all"
+    // (Only desired keys are planned: every key given is one a group selects.)
     const keyList = sorted(keys)
     if (full) {
-      this.runTeams.clear()
+      for (const r of this.keyGroups.values()) r.run = undefined
       this.runTeamTotal = 0
       this.runDeletes.clear()
       this.clearRunStale()
     } else this.completeRun(new Set(keyList))
-    const drafts = keyList.map((key) => {
-      const groupIds = sorted(this.keyGroups.get(key) ?? [])
-      const match = this.matchTeam(key)
-      const draft = this.draft(key, groupIds, match, this.stateFor(key, groupIds, match), approvals)
-      this.setRunTeam(key, draft.teamBlockers.length > 0 ? [] : draft.removals)
-      return draft
-    })
+    const drafts: Array<TeamDraft> = []
+    for (const key of keyList) {
+      const record = this.keyGroups.get(key)
+      if (record === undefined) continue
+      const match = this.matchOf(record)
+      const draft = this.draft(key, this.groupList(record), match, this.stateFor(record, match), approvals)
+      this.setRunTeam(record, draft.teamBlockers.length > 0 ? NO_IDS : draft.removals)
+      drafts.push(draft)
+    }
     const deletes: Array<DeleteDraft> = []
     for (const l of links) {
       const d = this.deletion(l)
@@ -1544,15 +1593,11 @@ export class PlannerState {
     return out
   }
 
-  /** Records what a desired team would remove now (undefined: the team is gone). */
-  private setRunTeam(key: string, removals: ReadonlyArray<string> | undefined): void {
-    const before = this.runTeams.get(key)
-    if (before !== undefined) this.runTeamTotal -= before.length
-    if (removals === undefined) this.runTeams.delete(key)
-    else {
-      this.runTeams.set(key, removals)
-      this.runTeamTotal += removals.length
-    }
+  /** Records what a desired team would remove now (undefined: not worked out, or the team is gone). */
+  private setRunTeam(record: KeyRecord, removals: ReadonlyArray<string> | undefined): void {
+    if (record.run !== undefined) this.runTeamTotal -= record.run.length
+    record.run = removals
+    if (removals !== undefined) this.runTeamTotal += removals.length
   }
 
   private setRunDelete(link: TeamLink, d: DeleteDraft | undefined): void {
@@ -1571,8 +1616,8 @@ export class PlannerState {
       return
     }
     this.clearRunStale()
-    for (const [key, groups] of this.keyGroups) {
-      if (!this.runTeams.has(key) && !drafting.has(key)) this.setRunTeam(key, this.runEntry(key, groups))
+    for (const record of this.keyGroups.values()) {
+      if (record.run === undefined && !drafting.has(record.key)) this.setRunTeam(record, this.runEntry(record))
     }
     this.runDeletes.clear()
     for (const l of this.links.teamLinks()) this.setRunDelete(l, this.deletion(l))
@@ -1590,8 +1635,9 @@ export class PlannerState {
   private refreshRun(drafting: ReadonlySet<string>): void {
     for (const key of this.runStaleKeys) {
       if (drafting.has(key)) continue
-      const groups = this.keyGroups.get(key)
-      this.setRunTeam(key, groups === undefined ? undefined : this.runEntry(key, groups))
+      // (A key no longer desired left the ledger with its record.)
+      const record = this.keyGroups.get(key)
+      if (record !== undefined) this.setRunTeam(record, this.runEntry(record))
     }
     for (const l of this.runStaleLinks) this.setRunDelete(l, this.links.byTeam.get(l.teamId) === l ? this.deletion(l) : undefined)
     if (this.runUnexplainedStale && this.users !== undefined) {
@@ -1611,10 +1657,10 @@ export class PlannerState {
    * What a desired team adds to the run-wide ledger, as its draft would: its removals, none when
    * it is held whole or to be created. Cheaper than a draft: no blocker is made.
    */
-  private runEntry(key: string, groups: ReadonlySet<string>): ReadonlyArray<string> {
-    const match = this.matchTeam(key)
-    const state = this.stateFor(key, groups, match)
-    if (match.kind === "create" || this.heldWhole(key, match, state)) return NO_IDS
+  private runEntry(record: KeyRecord): ReadonlyArray<string> {
+    const match = this.matchOf(record)
+    const state = this.stateFor(record, match)
+    if (match.kind === "create" || this.heldWhole(record.key, match, state)) return NO_IDS
     const ids = this.target.mondayIds
     const out: Array<string> = new Array(state.removals.length)
     for (let i = 0; i < out.length; i++) out[i] = ids[state.removals.at(i)]!
@@ -1644,11 +1690,12 @@ export class PlannerState {
   private runBlocker(): { readonly id: string; readonly keys: Array<string> } {
     const parts: Array<string> = ["RunRemovalLimit"]
     const keys: Array<string> = []
-    for (const key of sorted(this.runTeams.keys())) {
-      const removals = this.runTeams.get(key)!
-      if (removals.length === 0) continue
-      keys.push(key)
-      parts.push(`team:${key}`, ...removals)
+    const removing: Array<KeyRecord> = []
+    for (const r of this.keyGroups.values()) if (r.run !== undefined && r.run.length > 0) removing.push(r)
+    removing.sort((a, b) => byString(a.key, b.key))
+    for (const r of removing) {
+      keys.push(r.key)
+      parts.push(`team:${r.key}`, ...r.run!)
     }
     for (const d of [...this.runDeletes.values()].sort((a, b) => byString(a.key, b.key))) {
       keys.push(d.key)
@@ -2024,15 +2071,15 @@ export class PlannerState {
     const within = new Set<string>()
     const keys = full ? [...this.keyGroups.keys()] : [...new Set([...this.unsettled, ...opKeys])]
     for (const key of keys) {
-      const groups = this.keyGroups.get(key)
-      if (groups === undefined) continue
+      const record = this.keyGroups.get(key)
+      if (record === undefined) continue
       // A team a blocker of this plan holds keeps its link; the next commit looks at it again.
       if (held.has(key)) continue
       settled.push(key)
-      const match = this.matchTeam(key)
+      const match = this.matchOf(record)
       if (match.kind !== "linked" && match.kind !== "adopt") continue
-      const groupIds = sorted(groups)
-      const state = this.stateFor(key, groupIds, match)
+      const groupIds = this.groupList(record)
+      const state = this.stateFor(record, match)
       if (this.heldWhole(key, match, state)) continue
       const teamId = match.team.id
       const w = work.get(teamId)
@@ -2245,9 +2292,11 @@ export class PlannerState {
     const { edits, teamsBefore, teamsAfter, users } = applied
     if (full) {
       // Every link was written again: nothing kept may name an old one.
-      this.matches.clear()
-      for (const key of this.keyGroups.keys()) this.runStaleKeys.add(key)
-      for (const key of [...this.teamStates.keys()]) this.relink(key)
+      for (const record of this.keyGroups.values()) {
+        record.match = undefined
+        this.runStaleKeys.add(record.key)
+        this.relink(record)
+      }
       this.runDeletes.clear()
       for (const l of this.links.teamLinks()) this.runStaleLinks.add(l)
       this.managedRanks.clear()
@@ -2315,26 +2364,27 @@ export class PlannerState {
       for (const twin of this.sameButCase(n)) rematch.add(twin)
     }
     for (const k of affected) {
-      if (!this.keyGroups.has(k)) continue
-      if (rematch.has(k)) this.matches.delete(k)
-      else this.rebindMatch(k)
+      const record = this.keyGroups.get(k)
+      if (record === undefined) continue
+      if (rematch.has(k)) record.match = undefined
+      else this.rebindMatch(record)
       this.unsettled.add(k)
       this.runStaleKeys.add(k)
       for (const l of this.links.byName.get(k) ?? []) this.runStaleLinks.add(l)
-      const state = this.relink(k)
+      const state = this.relink(record)
       if (state === undefined || state.teamId === undefined || !teamsAfter.has(state.teamId)) continue
       const team = teamsAfter.get(state.teamId)
       const e = edits.get(state.teamId)!
       // A team deleted, or made anew over its old id, has nothing left to update from.
       if (team === undefined || e.base === undefined) {
-        this.teamStates.delete(k)
+        this.setState(record, undefined)
         continue
       }
       // The team's new members: each one the apply added or removed is an add or a candidate again.
       state.team = team
       state.current = undefined
       state.currentCount = this.target.members(team).length
-      const kn = this.keyNumber.get(k)!
+      const kn = record.number
       for (const m of [...e.removed, ...e.appended]) {
         const r = this.target.indexOf(m)
         if (r >= 0) this.refreshMonday(state, kn, r, -1, false)
@@ -2357,8 +2407,8 @@ export class PlannerState {
           if (k === undefined) continue
           this.unsettled.add(k)
           this.runStaleKeys.add(k)
-          const state = this.teamStates.get(k)
-          if (state !== undefined) this.updatePair(state, this.keyNumber.get(k)!, u, before.get(u) ?? -1, true)
+          const record = this.keyGroups.get(k)
+          if (record?.state !== undefined) this.updatePair(record.state, record.number, u, before.get(u) ?? -1, true)
         }
       }
     }
@@ -2370,25 +2420,25 @@ export class PlannerState {
    * Points a kept match at the objects its link and team are now, after a commit that wrote them
    * again with new members only (so the match itself holds); drops it when either is gone.
    */
-  private rebindMatch(key: string): void {
-    const m = this.matches.get(key)
+  private rebindMatch(record: KeyRecord): void {
+    const m = record.match
     if (m === undefined) return
     if (m.kind === "create") {
-      if (m.vanished.length > 0) this.matches.delete(key)
+      if (m.vanished.length > 0) record.match = undefined
       return
     }
     const team = this.target.teams.get(m.team.id)
     if (team === undefined) {
-      this.matches.delete(key)
+      record.match = undefined
       return
     }
     if (m.kind !== "linked") {
-      if (team !== m.team) this.matches.set(key, { kind: m.kind, team })
+      if (team !== m.team) record.match = { kind: m.kind, team }
       return
     }
     const link = this.links.byTeam.get(m.link.teamId)
-    if (link === undefined) this.matches.delete(key)
-    else if (link !== m.link || team !== m.team) this.matches.set(key, { kind: "linked", team, link })
+    if (link === undefined) record.match = undefined
+    else if (link !== m.link || team !== m.team) record.match = { kind: "linked", team, link }
   }
 
   /**
@@ -2396,12 +2446,12 @@ export class PlannerState {
    * again): its removals stay right, as a commit only claims desired members and drops members
    * the team no longer has. A state whose link went is dropped.
    */
-  private relink(key: string): TeamState | undefined {
-    const state = this.teamStates.get(key)
+  private relink(record: KeyRecord): TeamState | undefined {
+    const state = record.state
     if (state === undefined || state.teamId === undefined) return state
     const link = this.links.byTeam.get(state.teamId)
     if (state.link !== undefined && link === undefined) {
-      this.teamStates.delete(key)
+      this.setState(record, undefined)
       return undefined
     }
     state.link = link
