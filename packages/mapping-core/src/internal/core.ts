@@ -243,6 +243,31 @@ const withItem = <A>(xs: ReadonlyArray<A>, x: A): ReadonlyArray<A> => {
   return xs
 }
 
+/** Puts `x` at `at`, in place (no garbage: `splice` makes an array of what it removes). */
+const insertAt = <A>(xs: Array<A>, at: number, x: A): void => {
+  let i = xs.length
+  xs.push(x)
+  for (; i > at; i--) xs[i] = xs[i - 1]!
+  xs[at] = x
+}
+
+/** Takes out the item at `at`, in place. */
+const removeAt = <A>(xs: Array<A>, at: number): void => {
+  for (let i = at + 1; i < xs.length; i++) xs[i - 1] = xs[i]!
+  xs.pop()
+}
+
+/** A copy of `xs` with `x` put at `at` (over the item there when `replace`), or that item taken out (`x` undefined). */
+const editedCopy = <A>(xs: ReadonlyArray<A>, at: number, x: A | undefined, replace: boolean): Array<A> => {
+  const skip = x === undefined || replace ? 1 : 0
+  const out: Array<A> = new Array(xs.length - skip + (x === undefined ? 0 : 1))
+  for (let i = 0; i < at; i++) out[i] = xs[i]!
+  let n = at
+  if (x !== undefined) out[n++] = x
+  for (let i = at + skip; i < xs.length; i++) out[n++] = xs[i]!
+  return out
+}
+
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 // `sort`'s default order is by UTF-16 code units, as `<` compares strings: the same order as
 // `byString`, about 1.5× faster without a comparator to call.
@@ -855,23 +880,23 @@ export class PlannerState {
       if (userIds[users[at]!]! > id) break
       at++
     }
-    let list = state.notReady
+    const list = state.notReady
     const change = inTeam && r.notReady !== undefined ? (found && list[at] === r.notReady ? "none" : "put") : found ? "drop" : "none"
     if (change === "none") return
+    const item = change === "drop" ? undefined : r.notReady!
     if (state.notReadyShared) {
-      // An earlier plan holds this list: it keeps what it showed.
-      state.notReady = list = list.slice()
+      // An earlier plan holds this list: it keeps what it showed, the state takes an edited copy.
+      state.notReady = editedCopy(list, at, item, found)
       state.notReadyShared = false
-    }
-    if (change === "drop") {
-      list.splice(at, 1)
-      users.splice(at, 1)
-      keys.splice(at, 1)
-    } else if (found) list[at] = r.notReady!
-    else {
-      list.splice(at, 0, r.notReady!)
-      users.splice(at, 0, u)
-      keys.splice(at, 0, key)
+    } else if (item === undefined) removeAt(list, at)
+    else if (found) list[at] = item
+    else insertAt(list, at, item)
+    if (item === undefined) {
+      removeAt(users, at)
+      removeAt(keys, at)
+    } else if (!found) {
+      insertAt(users, at, u)
+      insertAt(keys, at, key)
     }
   }
 
