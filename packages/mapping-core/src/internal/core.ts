@@ -906,7 +906,8 @@ export class PlannerState {
     let ready = false
     // The Okta users mapping to `m`: the head, then any more (no closure: this runs per pair).
     const head = this.revHead[m]!
-    const more = this.revMore.get(m)
+    // (Two Okta users with one email are rare: most orgs have none, and no lookup is made.)
+    const more = this.revMore.size === 0 ? undefined : this.revMore.get(m)
     const n = head < 0 ? 0 : 1 + (more?.length ?? 0)
     for (let i = 0; i < n; i++) {
       const v = i === 0 ? head : more![i - 1]!
@@ -1396,8 +1397,9 @@ export class PlannerState {
     const team = match.team
     const currentCount = state.currentCount
     // The engine's own members go; hand-added ones only under handAddedMembers: remove.
-    const removals: Array<string> = new Array(state.removals.length)
-    for (let i = 0; i < removals.length; i++) removals[i] = ids[state.removals.at(i)]!
+    const removing = state.removals.length
+    const removals: Array<string> = removing === 0 ? (NO_IDS as Array<string>) : new Array(removing)
+    for (let i = 0; i < removing; i++) removals[i] = ids[state.removals.at(i)]!
     if (removals.length > 0) {
       // Okta answers an empty member list when the token lacks rights: a group that had members
       // when the team was last applied and reads empty now holds the team's removals, whoever
@@ -2599,6 +2601,10 @@ export const lastAppliedMembers = (link: TeamLink, groupId: string): number | un
 const sortedBy = <A>(xs: Array<A>, keyOf: (a: A) => string): Array<A> => {
   if (xs.length < 2) return xs
   const keys = xs.map(keyOf)
+  // Mostly in order already (teams are drafted by key): then no copy is made.
+  let inOrder = true
+  for (let i = 1; i < keys.length && inOrder; i++) inOrder = keys[i - 1]! <= keys[i]!
+  if (inOrder) return xs
   const order = Array.from(xs, (_, i) => i)
   order.sort((i, j) => byString(keys[i]!, keys[j]!) || i - j)
   return order.map((i) => xs[i]!)
