@@ -234,6 +234,7 @@ interface DeleteDraft {
 }
 
 const NO_BLOCKERS: ReadonlyArray<Blocker> = []
+const NO_LINKS: ReadonlyArray<TeamLink> = []
 const NO_WARNINGS: ReadonlyArray<Warning> = []
 
 /** A draft's list with one more item (a new array: the empty one is shared). */
@@ -720,6 +721,7 @@ export class PlannerState {
       record.groups.add(groupId)
       record.list = undefined
     }
+    this.recheckIrregular(groupId)
   }
 
   /**
@@ -1532,9 +1534,12 @@ export class PlannerState {
     const outKeys = new Set<string>()
     const unsure = new Set<string>(keys)
     const links = new Set<TeamLink>()
+    // Without links, a group whose links are only its own team's adds nothing more.
+    const irregular = withLinks ? undefined : this.irregularGroups()
     for (const g of groupIds) {
       const k = this.groupKey.get(g)
       if (k !== undefined) outKeys.add(k)
+      if (irregular !== undefined && !irregular.has(g)) continue
       // Every desired team overlapping a link of the group may gain or lose that link (the usual
       // link, of this one group under its team's name, adds nothing but itself).
       for (const l of this.links.byGroup.get(g) ?? []) {
@@ -2491,11 +2496,41 @@ export class PlannerState {
     teamLinks: ReadonlyArray<readonly [TeamLink | undefined, TeamLink | undefined]>,
     userLinks: ReadonlyMap<string, UserLink | null>
   ): void {
+    const groups = new Set<string>()
     for (const [old, now] of teamLinks) {
-      if (now !== undefined) links.setTeam(now)
-      else if (old !== undefined) links.removeTeam(old.teamId)
+      const replaced = now !== undefined ? links.setTeam(now) : old !== undefined ? links.removeTeam(old.teamId) : undefined
+      for (const l of [old, now, replaced]) if (l !== undefined) for (const g of l.groupIds) groups.add(g)
     }
     for (const u of userLinks.values()) if (u !== null) links.setUser(u)
+    if (links === this.irregular?.links) for (const g of groups) this.recheckIrregular(g)
+  }
+
+  /**
+   * Groups whose links reach past their own team (a link of several groups, or named other than
+   * the group's team): the only ones whose links a touched scope must read (see `scope`). Built
+   * on demand for the link index it names, kept as groups change team and links change in place.
+   */
+  private irregular: { readonly links: LinkIndex; readonly groups: Set<string> } | undefined = undefined
+
+  private irregularGroups(): Set<string> {
+    if (this.irregular === undefined || this.irregular.links !== this.links) {
+      const groups = new Set<string>()
+      for (const g of this.links.byGroup.keys()) if (this.reachesPast(g)) groups.add(g)
+      this.irregular = { links: this.links, groups }
+    }
+    return this.irregular.groups
+  }
+
+  private reachesPast(g: string): boolean {
+    const k = this.groupKey.get(g)
+    for (const l of this.links.byGroup.get(g) ?? NO_LINKS) if (l.groupIds.length !== 1 || l.displayName !== k) return true
+    return false
+  }
+
+  private recheckIrregular(g: string): void {
+    if (this.irregular === undefined || this.irregular.links !== this.links) return
+    if (this.reachesPast(g)) this.irregular.groups.add(g)
+    else this.irregular.groups.delete(g)
   }
 
   /** Whether a team's draft holds it whole (NameCollision, NameTaken, MembersNotReady), without drafting it. */
