@@ -162,6 +162,8 @@ export interface TeamState {
   readonly notReadyKeys: Array<number>
   /** Whether a plan holds `notReady` (in a blocker or warning): then it is copied before a change. */
   notReadyShared: boolean
+  /** The MembersSkipped warning last drafted, given again while its list and key stand. */
+  skipped: Extract<Warning, { _tag: "MembersSkipped" }> | undefined
 }
 
 /** A desired team: its groups and what is kept of it between plans. */
@@ -1224,7 +1226,8 @@ export class PlannerState {
         notReady,
         notReadyUsers,
         notReadyKeys,
-        notReadyShared: false
+        notReadyShared: false,
+        skipped: undefined
       },
       members: b.members,
       ready: b.readyCount
@@ -1387,13 +1390,19 @@ export class PlannerState {
           users: notReadyList
         })
       } else {
-        draft.warnings = withItem(draft.warnings, { _tag: "MembersSkipped", key, users: notReadyList })
+        // The same list under the same key is the same warning (plans are values: nothing edits it).
+        let skipped = state.skipped
+        if (skipped === undefined || skipped.users !== notReadyList || skipped.key !== key) {
+          state.skipped = skipped = { _tag: "MembersSkipped", key, users: notReadyList }
+        }
+        draft.warnings = withItem(draft.warnings, skipped)
       }
     }
     if (draft.teamBlockers.length > 0) return draft
 
     const ids = this.target.mondayIds
-    const adds = new RankedIds(state.adds, ids)
+    // (Most teams a batch touches have nothing to add.)
+    const adds: Ids = state.adds.length === 0 ? NO_IDS : new RankedIds(state.adds, ids)
     draft.adds = adds
     if (match.kind === "create") return draft
     const team = match.team
