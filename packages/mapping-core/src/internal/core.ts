@@ -758,17 +758,33 @@ export class PlannerState {
       this.forget(u)
     }
     const keys = new Set<string>()
+    // A group renamed from a team of its own to a new one of its own (the usual rename) takes its
+    // kept state along: the same members against the same monday.com team (checked when planned),
+    // so the renamed team is not built again from its members.
+    // (Looked at before any group moves: a state is of its key's groups as they were.)
+    const alone = new Map<string, TeamState>()
+    for (const g of effects.structural) {
+      const old = this.groupKey.get(g)
+      const record = old === undefined ? undefined : this.keyGroups.get(old)
+      if (record?.state !== undefined && record.groups.size === 1) alone.set(g, record.state)
+    }
+    const carried = new Map<string, { readonly group: string; readonly state: TeamState }>()
     for (const g of effects.structural) {
       const old = this.groupKey.get(g)
       if (old !== undefined) keys.add(old)
       this.recomputeGroup(g)
       const now = this.groupKey.get(g)
       if (now !== undefined) keys.add(now)
+      const state = alone.get(g)
+      if (state !== undefined && now !== undefined && !this.keyGroups.has(old!)) carried.set(now, { group: g, state })
     }
     // (A key that lost its last group went with its kept state: see `recomputeGroup`.)
     for (const k of keys) {
       const record = this.keyGroups.get(k)
-      if (record !== undefined) this.setState(record, undefined)
+      if (record === undefined) continue
+      const carry = carried.get(k)
+      const kept = carry !== undefined && record.groups.size === 1 && record.groups.has(carry.group) && record.state === undefined
+      this.setState(record, kept ? carry.state : undefined)
     }
     // A group that changed team changes the matches of every team around it: the same keys a
     // touched plan would plan for it.
