@@ -23,8 +23,12 @@ export class SortedInts {
   private added: Set<number> | undefined = undefined
   /** In `base`, but gone. */
   private deleted: Set<number> | undefined = undefined
+  /** How many values: kept as changes come, so asking costs no read of `base`. */
+  private size: number
 
-  private constructor(private base: Int32Array) {}
+  private constructor(private base: Int32Array) {
+    this.size = base.length
+  }
 
   /** Takes ownership of `sortedUnique` (ascending, no duplicates). */
   static of(sortedUnique: Int32Array): SortedInts {
@@ -32,7 +36,7 @@ export class SortedInts {
   }
 
   get length(): number {
-    return this.base.length + (this.added?.size ?? 0) - (this.deleted?.size ?? 0)
+    return this.size
   }
 
   has(x: number): boolean {
@@ -42,16 +46,24 @@ export class SortedInts {
   }
 
   add(x: number): boolean {
-    if (this.deleted?.delete(x)) return true
+    if (this.deleted?.delete(x)) {
+      this.size++
+      return true
+    }
     if (this.added?.has(x) || search(this.base, this.base.length, x) >= 0) return false
     ;(this.added ??= new Set()).add(x)
+    this.size++
     return true
   }
 
   delete(x: number): boolean {
-    if (this.added?.delete(x)) return true
+    if (this.added?.delete(x)) {
+      this.size--
+      return true
+    }
     if (this.deleted?.has(x) || search(this.base, this.base.length, x) < 0) return false
     ;(this.deleted ??= new Set()).add(x)
+    this.size--
     return true
   }
 

@@ -19,6 +19,7 @@ describe("SortedInts", () => {
         if (add) model.add(x)
         else model.delete(x)
         expect(set.has(x)).toBe(model.has(x))
+        expect(set.length).toBe(model.size)
       }
       const items = Array.from({ length: set.length }, (_, i) => set.at(i))
       expect(items).toStrictEqual([...model].sort((a, b) => a - b))
