@@ -1634,10 +1634,13 @@ export class PlannerState {
   /** A warning for each of the groups (all, or those given) a mapping selects but can't name a team for. */
   private unnamedWarnings(groups: "all" | Iterable<string>): Array<Warning> {
     const out: Array<Warning> = []
+    // (Most orgs have no such group: then a touched plan looks none of its groups up.)
+    if (this.unnamed.size === 0) return out
     for (const g of groups === "all" ? this.unnamed.keys() : groups) {
       const mapping = this.unnamed.get(g)
+      if (mapping === undefined) continue
       const group = this.source.groups.get(g)
-      if (mapping === undefined || group === undefined) continue
+      if (group === undefined) continue
       out.push({
         _tag: "TeamNameEmpty",
         key: `group:${g}`,
