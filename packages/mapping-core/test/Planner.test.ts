@@ -214,6 +214,34 @@ describe("preflight: members that can't be pushed", () => {
     }])
   })
 
+  it("lists warnings by team key, general notes first, whether the plan is full or touched", () => {
+    const mixed: OrgSpec = {
+      users: { u1: { assigned: false }, u2: {}, u3: {}, u4: { assigned: false } },
+      groups: {
+        g1: { name: "zeta", members: ["u1", "u2"] },
+        g2: { name: "eng-api", members: ["u3"] },
+        g3: { name: "alpha", members: ["u4"] }
+      },
+      // zeta's team was deleted by hand: a note that it is made again.
+      links: [{ teamId: "t9", name: "zeta", groups: ["g1"], managed: ["u2"] }]
+    }
+    const config = rules({
+      mappings: [{ select: { names: ["zeta", "alpha"] } }, { id: "by-suffix", select: { nameRegex: "^eng-(web)?" }, team: "{1}" }],
+      policies: { notReadyMembers: "skip" }
+    })
+    const order = (plan: Plan) => plan.warnings.map((w) => (w._tag === "Message" ? "Message" : `${w._tag}:${w.key}`))
+    const expected = ["Message", "MembersSkipped:alpha", "TeamNameEmpty:group:g2", "MembersSkipped:zeta"]
+    expect(order(Planner.plan(org(mixed, config)))).toStrictEqual(expected)
+    const planner = Planner.make(org(mixed, config))
+    planner.planAll()
+    const touched = planner.applyDeltas([
+      { _tag: "MemberAdded", groupId: gid("g1"), userId: uid("u3") },
+      { _tag: "MemberAdded", groupId: gid("g2"), userId: uid("u2") },
+      { _tag: "MemberAdded", groupId: gid("g3"), userId: uid("u2") }
+    ])
+    expect(order(planner.planTouched(touched))).toStrictEqual(expected)
+  })
+
   it("an Okta user deprovisioned (deactivated in Okta) is not ready: held under block, never sent under skip", () => {
     const gone: OrgSpec = {
       users: { u1: {}, u2: { status: "DEPROVISIONED" } },

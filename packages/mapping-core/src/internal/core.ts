@@ -1965,8 +1965,8 @@ export class PlannerState {
         version: 1,
         targetFingerprint: this.targetFingerprint(),
         operations,
-        blockers: sortedBy(blockers, blockerSortKey),
-        warnings: sortedBy(warnings, warningSortKey),
+        blockers: sortedWith(blockers, compareBlockers),
+        warnings: sortedWith(warnings, compareWarnings),
         counts: { ...counts, ...userCounts } satisfies PlanCounts
       },
       true
@@ -2660,22 +2660,25 @@ export const lastAppliedMembers = (link: TeamLink, groupId: string): number | un
   return link.groupIds.includes(groupId as OktaGroupId) ? undefined : 0
 }
 
-/** Sorts by a string key computed once per item (not once per comparison); stable for equal keys. */
-const sortedBy = <A>(xs: Array<A>, keyOf: (a: A) => string): Array<A> => {
-  if (xs.length < 2) return xs
-  const keys = xs.map(keyOf)
-  // Mostly in order already (teams are drafted by key): then no copy is made.
-  let inOrder = true
-  for (let i = 1; i < keys.length && inOrder; i++) inOrder = keys[i - 1]! <= keys[i]!
-  if (inOrder) return xs
-  const order = Array.from(xs, (_, i) => i)
-  order.sort((i, j) => byString(keys[i]!, keys[j]!) || i - j)
-  return order.map((i) => xs[i]!)
+/**
+ * Sorted by `compare`, stably; the array itself when already in order (teams are drafted by key,
+ * so a plan's blockers and warnings mostly are): no sort keys are built to find that out.
+ */
+const sortedWith = <A>(xs: Array<A>, compare: (a: A, b: A) => number): Array<A> => {
+  for (let i = 1; i < xs.length; i++) if (compare(xs[i - 1]!, xs[i]!) > 0) return xs.slice().sort(compare)
+  return xs
 }
 
-const blockerSortKey = (b: Blocker) => `${"key" in b ? b.key : ""}\u0000${b._tag}\u0000${b.id}`
-const warningSortKey = (w: Warning) =>
-  w._tag === "Message" ? `\u0000${w.message}` : `${w.key}\u0000${w._tag}`
+/** Blockers by key (none first), kind, id. */
+const compareBlockers = (a: Blocker, b: Blocker): number =>
+  byString("key" in a ? a.key : "", "key" in b ? b.key : "") || byString(a._tag, b._tag) || byString(a.id, b.id)
+
+/** Messages first (by text), then the others by key and kind. */
+const compareWarnings = (a: Warning, b: Warning): number => {
+  if (a._tag === "Message") return b._tag === "Message" ? byString(a.message, b.message) : -1
+  if (b._tag === "Message") return 1
+  return byString(a.key, b.key) || byString(a._tag, b._tag)
+}
 
 export const toApprovalSet = (approvals: ReadonlyArray<string> | ReadonlySet<string> | undefined): ReadonlySet<string> =>
   approvals === undefined ? new Set() : approvals instanceof Set ? approvals : new Set(approvals as ReadonlyArray<string>)
