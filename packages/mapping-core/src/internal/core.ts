@@ -758,33 +758,30 @@ export class PlannerState {
       this.forget(u)
     }
     const keys = new Set<string>()
-    // A group renamed from a team of its own to a new one of its own (the usual rename) takes its
-    // kept state along: the same members against the same monday.com team (checked when planned),
-    // so the renamed team is not built again from its members.
+    // A group that was a team of its own and now is a new team of its own (the usual rename) takes
+    // its kept state along: the same members, against the same monday.com team (checked when
+    // planned), so the renamed team is not built again from its members.
     // (Looked at before any group moves: a state is of its key's groups as they were.)
     const alone = new Map<string, TeamState>()
     for (const g of effects.structural) {
-      const old = this.groupKey.get(g)
-      const record = old === undefined ? undefined : this.keyGroups.get(old)
+      const key = this.groupKey.get(g)
+      const record = key === undefined ? undefined : this.keyGroups.get(key)
       if (record?.state !== undefined && record.groups.size === 1) alone.set(g, record.state)
     }
-    const carried = new Map<string, { readonly group: string; readonly state: TeamState }>()
     for (const g of effects.structural) {
       const old = this.groupKey.get(g)
       if (old !== undefined) keys.add(old)
       this.recomputeGroup(g)
       const now = this.groupKey.get(g)
       if (now !== undefined) keys.add(now)
-      const state = alone.get(g)
-      if (state !== undefined && now !== undefined && !this.keyGroups.has(old!)) carried.set(now, { group: g, state })
     }
     // (A key that lost its last group went with its kept state: see `recomputeGroup`.)
     for (const k of keys) {
       const record = this.keyGroups.get(k)
       if (record === undefined) continue
-      const carry = carried.get(k)
-      const kept = carry !== undefined && record.groups.size === 1 && record.groups.has(carry.group) && record.state === undefined
-      this.setState(record, kept ? carry.state : undefined)
+      // One group that came with its state keeps it; any other key is built again.
+      const [group] = record.groups
+      this.setState(record, record.groups.size === 1 ? alone.get(group!) : undefined)
     }
     // A group that changed team changes the matches of every team around it: the same keys a
     // touched plan would plan for it.
