@@ -80,6 +80,13 @@ export const valuesOf = (body: unknown): ReadonlyArray<string> => {
   return out
 }
 
+const isWordChar = (c: string | undefined) => c !== undefined && /[\w$]/.test(c)
+
+/** Whether `value`, found in `detail` at `at`, begins or ends inside a longer word there. */
+const splitsWord = (detail: string, at: number, value: string): boolean =>
+  (isWordChar(value[0]) && isWordChar(detail[at - 1])) ||
+  (isWordChar(value[value.length - 1]) && isWordChar(detail[at + value.length]))
+
 /**
  * The attribute of `body` that `detail` names first, as the request spelled it, or undefined.
  * The values the request sent are blanked out of the detail first, so a quoted value that happens
@@ -93,6 +100,8 @@ export const attributeNamed = (detail: string | undefined, body: unknown): strin
   for (const value of valuesOf(body)) {
     if (value === "" || candidates.has(value.toLowerCase())) continue
     for (let at = detail.indexOf(value); at >= 0; at = detail.indexOf(value, at + 1)) {
+      // Only where the value stands whole: "user" quoted is a value, the "user" of `userType` is not.
+      if (splitsWord(detail, at, value)) continue
       masked.fill(true, at, at + value.length)
     }
   }

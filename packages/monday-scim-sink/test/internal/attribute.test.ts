@@ -38,6 +38,13 @@ describe("attributeNamed", () => {
     expect(attributeNamed(`"Head of Title Stuff" is not a valid displayName`, titled)).toBe("displayName")
   })
 
+  it("blanks out a value only where it stands whole, not where it begins an attribute's name", () => {
+    // "user" is both the value sent and the start of `userType`; the quoted one is the value.
+    const role = { ...user, userType: "user" }
+    expect(attributeNamed(`userType "user" is not admin, member, viewer, guest`, role)).toBe("userType")
+    expect(attributeNamed(`"user" is not admin, member, viewer, guest`, role)).toBeUndefined()
+  })
+
   it("reads PATCH messages: paths without their filters, and path-less values", () => {
     const members = PatchOp.make([PatchOp.addMembers(["1", "2"]), PatchOp.removeMember("3")])
     expect(attributeNamed("The request changes 3 members; at most 2 are allowed", members)).toBe("members")
