@@ -195,11 +195,18 @@ class RankedIds implements Ids {
     return this.ranks.length
   }
   slice(start: number, end: number = this.ranks.length): Array<string> {
-    const to = Math.min(end, this.ranks.length)
-    const out: Array<string> = new Array(Math.max(to - start, 0))
-    for (let i = start; i < to; i++) out[i - start] = this.ids[this.ranks.at(i)]!
-    return out
+    return idsOf(this.ranks, this.ids, start, end)
   }
+}
+
+/** The ids of the `start`-th to `end`-th smallest numbers of a set (target numbers → monday.com ids). */
+const idsOf = (ranks: SortedInts, ids: ReadonlyArray<string>, start = 0, end = ranks.length): Array<string> => {
+  const to = Math.min(end, ranks.length)
+  if (to <= start) return []
+  const values = ranks.sorted()
+  const out: Array<string> = new Array(to - start)
+  for (let i = start; i < to; i++) out[i - start] = ids[values[i]!]!
+  return out
 }
 
 /** One desired team worked out, before the run-wide removal limit is applied. */
@@ -1421,9 +1428,7 @@ export class PlannerState {
     const team = match.team
     const currentCount = state.currentCount
     // The engine's own members go; hand-added ones only under handAddedMembers: remove.
-    const removing = state.removals.length
-    const removals: Array<string> = removing === 0 ? (NO_IDS as Array<string>) : new Array(removing)
-    for (let i = 0; i < removing; i++) removals[i] = ids[state.removals.at(i)]!
+    const removals: Array<string> = state.removals.length === 0 ? (NO_IDS as Array<string>) : idsOf(state.removals, ids)
     if (removals.length > 0) {
       // Okta answers an empty member list when the token lacks rights: a group that had members
       // when the team was last applied and reads empty now holds the team's removals, whoever
@@ -1718,10 +1723,7 @@ export class PlannerState {
     const match = this.matchOf(record)
     const state = this.stateFor(record, match)
     if (match.kind === "create" || this.heldWhole(record.key, match, state)) return NO_IDS
-    const ids = this.target.mondayIds
-    const out: Array<string> = new Array(state.removals.length)
-    for (let i = 0; i < out.length; i++) out[i] = ids[state.removals.at(i)]!
-    return out
+    return state.removals.length === 0 ? NO_IDS : idsOf(state.removals, this.target.mondayIds)
   }
 
   /** Every deactivation the whole org would make now, sorted by key (as a full plan lists them). */

@@ -73,23 +73,55 @@ export class SortedInts {
     return this.base[i]!
   }
 
-  /** Folds the pending changes into `base`: O(n + p log p). */
+  /** All values, ascending: `length` of them. The set's own array: read it, don't change it. */
+  sorted(): Int32Array {
+    if (this.added !== undefined || this.deleted !== undefined) this.merge()
+    return this.base
+  }
+
+  /**
+   * Folds the pending changes into `base`. A few changes to a big set (the usual case: a batch
+   * changes a handful of a team's members) copy the runs between them whole, O(p log n) plus the
+   * copies; many changes merge value by value, O(n + p log p).
+   */
   private merge(): void {
-    const added = this.added === undefined ? new Int32Array(0) : Int32Array.from(this.added).sort()
-    const deleted = this.deleted
+    const added = this.added === undefined ? EMPTY : Int32Array.from(this.added).sort()
+    const deleted = this.deleted === undefined ? EMPTY : Int32Array.from(this.deleted).sort()
     const base = this.base
-    const out = new Int32Array(this.length)
+    const out = new Int32Array(this.size)
     let i = 0
-    let j = 0
     let n = 0
-    while (i < base.length || j < added.length) {
-      if (j >= added.length || (i < base.length && base[i]! < added[j]!)) {
-        const v = base[i++]!
-        if (deleted === undefined || !deleted.has(v)) out[n++] = v
-      } else out[n++] = added[j++]!
+    let a = 0
+    let d = 0
+    if ((added.length + deleted.length) * RUN_COPY_RATIO < base.length) {
+      // Each change in order: copy the base up to it, then put the added value or skip the deleted one.
+      while (a < added.length || d < deleted.length) {
+        const adding = d >= deleted.length || (a < added.length && added[a]! < deleted[d]!)
+        const x = adding ? added[a++]! : deleted[d++]!
+        // (An added value is not in the base; a deleted one is.)
+        const at = adding ? -search(base, base.length, x) - 1 : search(base, base.length, x)
+        out.set(base.subarray(i, at), n)
+        n += at - i
+        if (adding) out[n++] = x
+        i = adding ? at : at + 1
+      }
+      out.set(base.subarray(i), n)
+    } else {
+      while (i < base.length || a < added.length) {
+        if (a >= added.length || (i < base.length && base[i]! < added[a]!)) {
+          const v = base[i++]!
+          if (d < deleted.length && deleted[d] === v) d++
+          else out[n++] = v
+        } else out[n++] = added[a++]!
+      }
     }
     this.base = out
     this.added = undefined
     this.deleted = undefined
   }
 }
+
+const EMPTY = new Int32Array(0)
+
+/** Fewer changes than the set's size over this: the runs between them are copied whole. */
+const RUN_COPY_RATIO = 8

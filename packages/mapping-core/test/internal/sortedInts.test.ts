@@ -8,6 +8,34 @@ import { search, SortedInts } from "../../src/internal/sortedInts.js"
 
 describe("SortedInts", () => {
   it.prop(
+    "read between changes, a big set holds what a Set holds, however few or many changes came between",
+    [
+      fc.uniqueArray(fc.integer({ min: -2000, max: 2000 }), { maxLength: 400, size: "max" }),
+      fc.array(fc.oneof(fc.tuple(fc.boolean(), fc.integer({ min: -2100, max: 2100 })), fc.constant("read" as const)), {
+        maxLength: 300,
+        size: "large"
+      })
+    ],
+    ([initial, ops]) => {
+      const set = SortedInts.of(Int32Array.from(initial).sort())
+      const model = new Set(initial)
+      const ascending = () => [...model].sort((a, b) => a - b)
+      for (const op of ops) {
+        if (op === "read") {
+          expect(Array.from(set.sorted())).toStrictEqual(ascending())
+          continue
+        }
+        const [add, x] = op
+        expect(add ? set.add(x) : set.delete(x)).toBe(add !== model.has(x))
+        if (add) model.add(x)
+        else model.delete(x)
+      }
+      expect(Array.from(set.sorted())).toStrictEqual(ascending())
+      expect(Array.from({ length: set.length }, (_, i) => set.at(i))).toStrictEqual(ascending())
+    }
+  )
+
+  it.prop(
     "after any adds and deletes it holds what a Set holds, ascending, and says what changed",
     [fc.uniqueArray(fc.integer({ min: -50, max: 50 })), fc.array(fc.tuple(fc.boolean(), fc.integer({ min: -60, max: 60 })), { maxLength: 200 })],
     ([initial, ops]) => {
