@@ -18,6 +18,19 @@ export const search = (a: Int32Array, len: number, x: number): number => {
   return -lo - 1
 }
 
+/** `search` within `a[lo..hi)`. */
+const searchIn = (a: Int32Array, lo: number, hi: number, x: number): number => {
+  hi--
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1
+    const v = a[mid]!
+    if (v < x) lo = mid + 1
+    else if (v > x) hi = mid - 1
+    else return mid
+  }
+  return -lo - 1
+}
+
 export class SortedInts {
   /** Not in `base` yet. */
   private added: Set<number> | undefined = undefined
@@ -25,9 +38,11 @@ export class SortedInts {
   private deleted: Set<number> | undefined = undefined
   /** How many values: kept as changes come, so asking costs no read of `base`. */
   private size: number
+  /** How many of `base`'s slots hold values (the rest is room to grow into). */
+  private count: number
 
   private constructor(private base: Int32Array) {
-    this.size = base.length
+    this.size = this.count = base.length
   }
 
   /** Takes ownership of `sortedUnique` (ascending, no duplicates). */
@@ -42,7 +57,7 @@ export class SortedInts {
   has(x: number): boolean {
     if (this.added?.has(x)) return true
     if (this.deleted?.has(x)) return false
-    return search(this.base, this.base.length, x) >= 0
+    return search(this.base, this.count, x) >= 0
   }
 
   add(x: number): boolean {
@@ -50,7 +65,7 @@ export class SortedInts {
       this.size++
       return true
     }
-    if (this.added?.has(x) || search(this.base, this.base.length, x) >= 0) return false
+    if (this.added?.has(x) || search(this.base, this.count, x) >= 0) return false
     ;(this.added ??= new Set()).add(x)
     this.size++
     return true
@@ -61,7 +76,7 @@ export class SortedInts {
       this.size--
       return true
     }
-    if (this.deleted?.has(x) || search(this.base, this.base.length, x) < 0) return false
+    if (this.deleted?.has(x) || search(this.base, this.count, x) < 0) return false
     ;(this.deleted ??= new Set()).add(x)
     this.size--
     return true
@@ -73,7 +88,10 @@ export class SortedInts {
     return this.base[i]!
   }
 
-  /** All values, ascending: `length` of them. The set's own array: read it, don't change it. */
+  /**
+   * The values, ascending, in the first `length` slots of the returned array (the set's own: read
+   * it before the next change, and don't change it).
+   */
   sorted(): Int32Array {
     if (this.added !== undefined || this.deleted !== undefined) this.merge()
     return this.base
@@ -81,47 +99,66 @@ export class SortedInts {
 
   /**
    * Folds the pending changes into `base`. A few changes to a big set (the usual case: a batch
-   * changes a handful of a team's members) copy the runs between them whole, O(p log n) plus the
-   * copies; many changes merge value by value, O(n + p log p).
+   * changes a handful of a team's members) move the runs between them within the array, when it
+   * has room: O(p log n) plus the moves, and no new array. Many changes merge value by value into
+   * a new array, O(n + p log p).
    */
   private merge(): void {
-    const added = this.added === undefined ? EMPTY : Int32Array.from(this.added).sort()
-    const deleted = this.deleted === undefined ? EMPTY : Int32Array.from(this.deleted).sort()
+    const added = this.added === undefined ? EMPTY : ascending(this.added)
+    const deleted = this.deleted === undefined ? EMPTY : ascending(this.deleted)
+    this.added = undefined
+    this.deleted = undefined
     const base = this.base
-    const out = new Int32Array(this.size)
-    let i = 0
-    let n = 0
-    let a = 0
-    let d = 0
-    if ((added.length + deleted.length) * RUN_COPY_RATIO < base.length) {
-      // Each change in order: copy the base up to it, then put the added value or skip the deleted one.
-      while (a < added.length || d < deleted.length) {
-        const adding = d >= deleted.length || (a < added.length && added[a]! < deleted[d]!)
-        const x = adding ? added[a++]! : deleted[d++]!
-        // (An added value is not in the base; a deleted one is.)
-        const at = adding ? -search(base, base.length, x) - 1 : search(base, base.length, x)
-        out.set(base.subarray(i, at), n)
-        n += at - i
-        if (adding) out[n++] = x
-        i = adding ? at : at + 1
+    const count = this.count
+    if ((added.length + deleted.length) * RUN_MOVE_RATIO < count && this.size <= base.length) {
+      // Deletes first, left to right: each run between two deleted values moves left over them.
+      let write = 0
+      let read = 0
+      for (let d = 0; d < deleted.length; d++) {
+        const at = searchIn(base, read, count, deleted[d]!)
+        base.copyWithin(write, read, at)
+        write += at - read
+        read = at + 1
       }
-      out.set(base.subarray(i), n)
+      base.copyWithin(write, read, count)
+      let hi = write + count - read
+      // Then adds, right to left: the values above each move right past it and the adds still to come.
+      for (let a = added.length - 1; a >= 0; a--) {
+        const x = added[a]!
+        const at = -searchIn(base, 0, hi, x) - 1
+        base.copyWithin(at + a + 1, at, hi)
+        base[at + a] = x
+        hi = at
+      }
     } else {
-      while (i < base.length || a < added.length) {
-        if (a >= added.length || (i < base.length && base[i]! < added[a]!)) {
+      // Into a new array with room for a few more values (a team's sets change a little each batch).
+      const out = new Int32Array(this.size + (this.size >> 3) + 8)
+      let i = 0
+      let n = 0
+      let a = 0
+      let d = 0
+      while (i < count || a < added.length) {
+        if (a >= added.length || (i < count && base[i]! < added[a]!)) {
           const v = base[i++]!
           if (d < deleted.length && deleted[d] === v) d++
           else out[n++] = v
         } else out[n++] = added[a++]!
       }
+      this.base = out
     }
-    this.base = out
-    this.added = undefined
-    this.deleted = undefined
+    this.count = this.size
   }
 }
 
 const EMPTY = new Int32Array(0)
 
-/** Fewer changes than the set's size over this: the runs between them are copied whole. */
-const RUN_COPY_RATIO = 8
+/** A set's values in a sorted array (a loop, not `Int32Array.from`, which goes through an iterator). */
+const ascending = (values: ReadonlySet<number>): Int32Array => {
+  const out = new Int32Array(values.size)
+  let i = 0
+  for (const v of values) out[i++] = v
+  return out.sort()
+}
+
+/** Fewer changes than the set's size over this: the runs between them move within the array. */
+const RUN_MOVE_RATIO = 8

@@ -22,7 +22,7 @@ describe("SortedInts", () => {
       const ascending = () => [...model].sort((a, b) => a - b)
       for (const op of ops) {
         if (op === "read") {
-          expect(Array.from(set.sorted())).toStrictEqual(ascending())
+          expect(Array.from(set.sorted().subarray(0, set.length))).toStrictEqual(ascending())
           continue
         }
         const [add, x] = op
@@ -30,7 +30,7 @@ describe("SortedInts", () => {
         if (add) model.add(x)
         else model.delete(x)
       }
-      expect(Array.from(set.sorted())).toStrictEqual(ascending())
+      expect(Array.from(set.sorted().subarray(0, set.length))).toStrictEqual(ascending())
       expect(Array.from({ length: set.length }, (_, i) => set.at(i))).toStrictEqual(ascending())
     }
   )
