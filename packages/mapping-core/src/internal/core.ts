@@ -157,9 +157,12 @@ export interface TeamState {
   link: TeamLink | undefined
   /** Desired Okta users that can't be pushed, sorted by Okta user id. */
   notReady: Array<BlockedUser>
-  /** Their user numbers and their ids' `orderKey`s, in the same order (searched as numbers, not ids). */
-  readonly notReadyUsers: Array<number>
-  readonly notReadyKeys: Array<number>
+  /**
+   * Their user numbers and their ids' `orderKey`s, in the same order (searched as numbers, not
+   * ids), in the first `notReady.length` slots: the rest is room to grow into.
+   */
+  notReadyUsers: Int32Array
+  notReadyKeys: Float64Array
   /** Whether a plan holds `notReady` (in a blocker or warning): then it is copied before a change. */
   notReadyShared: boolean
   /** The MembersSkipped warning last drafted, given again while its list and key stand. */
@@ -882,13 +885,14 @@ export class PlannerState {
 
   /** Puts a user in a team's not-ready list, or takes them out, as their resolution and membership say. */
   private updateNotReady(state: TeamState, u: number, inTeam: boolean, r: Resolution): void {
-    const users = state.notReadyUsers
-    const keys = state.notReadyKeys
+    let users = state.notReadyUsers
+    let keys = state.notReadyKeys
+    const n = state.notReady.length
     const userIds = this.source.userIds
     const id = userIds[u]!
     const key = orderKey(id)
     let at = 0
-    let hi = keys.length
+    let hi = n
     while (at < hi) {
       const mid = (at + hi) >>> 1
       if (keys[mid]! < key) at = mid + 1
@@ -896,7 +900,7 @@ export class PlannerState {
     }
     // Among equal keys (ids alike in their first 8 characters): the user, or where their id sorts.
     let found = false
-    while (at < keys.length && keys[at] === key) {
+    while (at < n && keys[at] === key) {
       if (users[at] === u) {
         found = true
         break
@@ -916,11 +920,22 @@ export class PlannerState {
     else if (found) list[at] = item
     else insertAt(list, at, item)
     if (item === undefined) {
-      removeAt(users, at)
-      removeAt(keys, at)
+      users.copyWithin(at, at + 1, n)
+      keys.copyWithin(at, at + 1, n)
     } else if (!found) {
-      insertAt(users, at, u)
-      insertAt(keys, at, key)
+      if (n === users.length) {
+        // Full: twice the room (typed arrays keep the numbers out of the collector's way).
+        const grownUsers = new Int32Array(2 * n + 8)
+        const grownKeys = new Float64Array(2 * n + 8)
+        grownUsers.set(users)
+        grownKeys.set(keys)
+        state.notReadyUsers = users = grownUsers
+        state.notReadyKeys = keys = grownKeys
+      }
+      users.copyWithin(at + 1, at, n)
+      users[at] = u
+      keys.copyWithin(at + 1, at, n)
+      keys[at] = key
     }
   }
 
@@ -1203,7 +1218,7 @@ export class PlannerState {
     const userIds = this.source.userIds
     if (notReadyUsers.length > 1) notReadyUsers.sort((x, y) => byString(userIds[x]!, userIds[y]!))
     const notReady: Array<BlockedUser> = new Array(notReadyUsers.length)
-    const notReadyKeys: Array<number> = new Array(notReadyUsers.length)
+    const notReadyKeys = new Float64Array(notReadyUsers.length)
     for (let i = 0; i < notReady.length; i++) {
       notReady[i] = this.resolutions[notReadyUsers[i]!]!.notReady!
       notReadyKeys[i] = orderKey(userIds[notReadyUsers[i]!]!)
@@ -1244,7 +1259,7 @@ export class PlannerState {
         removals: this.rules.config.policies.handAddedMembers === "remove" ? candSet : SortedInts.of(this.managedAmong(cands, link)),
         link,
         notReady,
-        notReadyUsers,
+        notReadyUsers: Int32Array.from(notReadyUsers),
         notReadyKeys,
         notReadyShared: false,
         skipped: undefined
