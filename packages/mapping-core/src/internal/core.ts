@@ -1449,7 +1449,8 @@ export class PlannerState {
       // when the team was last applied and reads empty now holds the team's removals, whoever
       // they are (managed or hand-added) and however the team was linked (created or adopted).
       if (policies.emptyGroup === "block" && match.kind === "linked") {
-        for (const g of groupIds) {
+        for (let i = 0; i < groupIds.length; i++) {
+          const g = groupIds[i]!
           if (this.source.memberCount(g) > 0) continue
           const previous = lastAppliedMembers(match.link, g)
           if (previous === 0) continue
@@ -1899,8 +1900,10 @@ export class PlannerState {
     const counts = { teams: drafts.length, unchanged: 0, creates: 0, renames: 0, patches: 0, adds: 0, removes: 0, deletes: 0, blocked: 0 }
     const blockedKeys = new Set<string>()
     for (const d of drafts) {
-      warnings.push(...d.warnings)
-      blockers.push(...d.teamBlockers, ...d.removalBlockers)
+      // (Loops, not spread calls: most drafts bring one warning, and a spread per draft adds up.)
+      for (let i = 0; i < d.warnings.length; i++) warnings.push(d.warnings[i]!)
+      for (let i = 0; i < d.teamBlockers.length; i++) blockers.push(d.teamBlockers[i]!)
+      for (let i = 0; i < d.removalBlockers.length; i++) blockers.push(d.removalBlockers[i]!)
       if (d.teamBlockers.length > 0 || d.removalBlockers.length > 0) blockedKeys.add(d.key)
       if (d.teamBlockers.length > 0) continue
       const removes = runHeld || d.removalBlockers.length > 0 ? [] : d.removals

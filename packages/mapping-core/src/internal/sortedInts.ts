@@ -98,10 +98,10 @@ export class SortedInts {
   }
 
   /**
-   * Folds the pending changes into `base`. A few changes to a big set (the usual case: a batch
-   * changes a handful of a team's members) move the runs between them within the array, when it
-   * has room: O(p log n) plus the moves, and no new array. Many changes merge value by value into
-   * a new array, O(n + p log p).
+   * Folds the pending changes into `base`. A few changes (the usual case: a batch changes a
+   * handful of a team's members) move the runs between them within the array, when it has room:
+   * O(p log n) plus the moves, and no new array. Many changes merge value by value into a new
+   * array with a quarter more room, O(n + p log p).
    */
   private merge(): void {
     const added = this.added === undefined ? EMPTY : ascending(this.added)
@@ -110,7 +110,8 @@ export class SortedInts {
     this.deleted = undefined
     const base = this.base
     const count = this.count
-    if ((added.length + deleted.length) * RUN_MOVE_RATIO < count && this.size <= base.length) {
+    const changes = added.length + deleted.length
+    if ((changes * RUN_MOVE_RATIO < count || changes <= FEW) && this.size <= base.length) {
       // Deletes first, left to right: each run between two deleted values moves left over them.
       let write = 0
       let read = 0
@@ -132,7 +133,7 @@ export class SortedInts {
       }
     } else {
       // Into a new array with room for a few more values (a team's sets change a little each batch).
-      const out = new Int32Array(this.size + (this.size >> 3) + 8)
+      const out = new Int32Array(this.size + (this.size >> 2) + 16)
       let i = 0
       let n = 0
       let a = 0
@@ -160,5 +161,6 @@ const ascending = (values: ReadonlySet<number>): Int32Array => {
   return out.sort()
 }
 
-/** Fewer changes than the set's size over this: the runs between them move within the array. */
+/** Fewer changes than the set's size over this, or no more than `FEW`: the runs between them move within the array. */
 const RUN_MOVE_RATIO = 8
+const FEW = 16
