@@ -1,24 +1,10 @@
 /**
  * A set of integers read in ascending order: a sorted Int32Array plus small pending sets of adds
- * and deletes, merged in one pass when the set is next read in order. Updates are O(1), so a big
- * team's pending adds follow deltas cheaply, and reading stays O(n) as emitting a plan is anyway.
+ * and deletes, folded in when the set is next read in order. Updates are O(1), so a big team's
+ * pending adds follow deltas cheaply, and reading stays O(n) as emitting a plan is anyway.
  */
 
-/** Index of `x` in `a[0..len)`, or `-(insertion point) - 1` when absent. */
-export const search = (a: Int32Array, len: number, x: number): number => {
-  let lo = 0
-  let hi = len - 1
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1
-    const v = a[mid]!
-    if (v < x) lo = mid + 1
-    else if (v > x) hi = mid - 1
-    else return mid
-  }
-  return -lo - 1
-}
-
-/** `search` within `a[lo..hi)`. */
+/** Index of `x` in `a[lo..hi)`, or `-(insertion point) - 1` when absent. */
 const searchIn = (a: Int32Array, lo: number, hi: number, x: number): number => {
   hi--
   while (lo <= hi) {
@@ -30,6 +16,9 @@ const searchIn = (a: Int32Array, lo: number, hi: number, x: number): number => {
   }
   return -lo - 1
 }
+
+/** Index of `x` in `a[0..len)`, or `-(insertion point) - 1` when absent. */
+export const search = (a: Int32Array, len: number, x: number): number => searchIn(a, 0, len, x)
 
 export class SortedInts {
   /** Not in `base` yet. */
